@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build-modules.sh - build gomalloc and its test modules for one kernel, in a
+# copy of the tree of its own (so builds for several kernels never mix), with
+# W=1; prints the build directory. Any compiler or modpost warning fails it.
+#
+#   scripts/build-modules.sh debug|stock|uml
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=$1
+case "$flavour" in
+debug) kdir=$("$GOM_ROOT/scripts/provision.sh" debug); arch=x86_64 ;;
+stock) kdir=$("$GOM_ROOT/scripts/provision.sh" stock-kdir); arch=x86_64 ;;
+uml) kdir=$("$GOM_ROOT/scripts/provision.sh" uml); arch=um ;;
+*) die "unknown kernel $flavour" ;;
+esac
+dir="$GOM_ROOT/.build/$flavour"
+mkdir -p "$dir"
+rsync -a --delete --exclude .git --exclude .build --exclude '*.o' --exclude '*.ko' \
+	--exclude '.*.cmd' --exclude '*.mod*' --exclude modules.order \
+	--exclude Module.symvers "$GOM_ROOT/" "$dir/"
+log "building modules for $flavour against $kdir"
+if ! make -C "$kdir" M="$dir" ARCH="$arch" W=1 -j"$GOM_JOBS" modules >"$dir/build.log" 2>&1; then
+	cat "$dir/build.log" >&2
+	die "module build for $flavour failed"
+fi
+if grep -E 'warning:|WARNING:' "$dir/build.log" >&2; then
+	die "module build for $flavour has warnings (W=1): $dir/build.log"
+fi
+printf '%s\n' "$dir"

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# check.sh - `make check`: everything gomalloc is tested with, from nothing.
+#
+#   scripts/check.sh [--only kunit|selftests] [--skip-stock] [--skip-uml]
+#
+# 1. installs the packages it needs (apt-get) and provisions the kernels:
+#    debug (6.12 source + scripts/config/debug.config), uml, Debian's stock
+# 2. host checks: size-class table regenerated and compared, checkpatch
+#    --strict on every C file, W=1 module builds for every kernel
+# 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module and
+#    every kselftest; the stock kernel under QEMU and UML: load and unload
+# 4. parses all results with the kernel's kunit.py and ends with the line
+#    "N passed, N failed, N skipped"; exits non-zero if anything failed.
+# Logs: .build/check/ (console logs of every boot, the combined KTAP).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+only=all skip_stock=0 skip_uml=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--only) only=$2; shift ;;
+	--skip-stock) skip_stock=1 ;;
+	--skip-uml) skip_uml=1 ;;
+	*) die "unknown option $1" ;;
+	esac
+	shift
+done
+
+out="$GOM_ROOT/.build/check"
+rm -rf "$out" && mkdir -p "$out"
+host="$out/host-results.txt"
+: >"$host"
+t0=$(date +%s)
+stage() { log "[$(($(date +%s) - t0))s] $*"; }
+
+# host_doc NAME FILE RC - record a host check as a TAP document
+host_doc() {
+	{
+		echo "# gomalloc-doc-begin $1 tap"
+		cat "$2"
+		echo "# gomalloc-doc-end $1"
+		echo "# gomalloc-doc-rc $1 $3"
+	} >>"$host"
+}
+
+# boot_doc NAME RC LOGDIR - turn a boot's verdict into a TAP document
+boot_doc() {
+	local name=$1 rc=$2 dir=$3 f="$out/boot-$1.tap"
+	{
+		echo "TAP version 13"
+		echo "1..2"
+		if [ "$rc" = 3 ]; then
+			echo "not ok 1 guest finished its plan"
+			tail -n 20 "$dir/console.log" | sed 's/^/# /'
+		else
+			echo "ok 1 guest finished its plan"
+		fi
+		if [ "$rc" = 2 ]; then
+			echo "not ok 2 no unexpected kernel report"
+			sed 's/^/# /' "$dir/reports.txt"
+		else
+			echo "ok 2 no unexpected kernel report"
+		fi
+	} >"$f"
+	[ "$rc" = 0 ] || grep -q '^not ok' "$f" || rc=0
+	{
+		echo "# gomalloc-doc-begin boot-$name tap"
+		cat "$f"
+		echo "# gomalloc-doc-end boot-$name"
+		echo "# gomalloc-doc-rc boot-$name $(grep -q '^not ok' "$f" && echo 1 || echo 0)"
+	} >>"$dir/results.txt"
+}
+
+stage "provisioning packages and kernels"
+"$GOM_ROOT/scripts/provision.sh" deps || die "package installation failed"
+src=$("$GOM_ROOT/scripts/provision.sh" source) || die "no kernel source"
+debug_kdir=$("$GOM_ROOT/scripts/provision.sh" debug) || die "debug kernel build failed"
+[ $skip_stock = 1 ] || "$GOM_ROOT/scripts/provision.sh" stock >/dev/null || die "no stock kernel"
+[ $skip_uml = 1 ] || "$GOM_ROOT/scripts/provision.sh" uml >/dev/null || die "UML build failed"
+
+# --- host checks -----------------------------------------------------------
+stage "host checks"
+tap="$out/host-checks.tap"
+n=0
+failed=0
+lines=()
+check() { # DESC CMD...
+	local desc=$1 logf="$out/host-check-$((n + 1)).log"
+	shift
+	n=$((n + 1))
+	if "$@" >"$logf" 2>&1; then
+		lines+=("ok $n $desc")
+	else
+		lines+=("not ok $n $desc")
+		while IFS= read -r l; do lines+=("# $l"); done < <(tail -n 30 "$logf")
+		failed=1
+	fi
+}
+if [ -e "$GOM_ROOT/tools/mksizeclasses.py" ]; then
+	check "committed kmod/sizeclasses.h is what tools/mksizeclasses.py writes" \
+		python3 "$GOM_ROOT/tools/mksizeclasses.py" --check "$GOM_ROOT/kmod/sizeclasses.h"
+fi
+cfiles=$(cd "$GOM_ROOT" && git ls-files -co --exclude-standard -- '*.c' '*.h' |
+	grep -v '^kmod/sizeclasses.h$' || true)
+check "checkpatch.pl --strict on $(echo "$cfiles" | wc -w) C files" \
+	bash -c "cd '$GOM_ROOT' && '$src/scripts/checkpatch.pl' --strict --no-tree \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -q -f $(echo $cfiles)"
+mods_debug=''
+mods_stock=''
+mods_uml=''
+check "W=1 build of the modules for the debug kernel" \
+	bash -c "'$GOM_ROOT/scripts/build-modules.sh' debug >'$out/mods-debug'"
+mods_debug=$(cat "$out/mods-debug" 2>/dev/null)
+if [ $skip_stock = 0 ]; then
+	check "W=1 build of the modules for Debian's stock kernel" \
+		bash -c "'$GOM_ROOT/scripts/build-modules.sh' stock >'$out/mods-stock'"
+	mods_stock=$(cat "$out/mods-stock" 2>/dev/null)
+fi
+if [ $skip_uml = 0 ]; then
+	check "W=1 build of the modules for UML" \
+		bash -c "'$GOM_ROOT/scripts/build-modules.sh' uml >'$out/mods-uml'"
+	mods_uml=$(cat "$out/mods-uml" 2>/dev/null)
+fi
+check "kselftest programs build" make -C "$GOM_ROOT/selftests/gomalloc" \
+	KSFT_DIR="$src/tools/testing/selftests" OUTPUT="$out/selftests-bin" \
+	CFLAGS_EXTRA= all
+{
+	echo "TAP version 13"
+	echo "1..$n"
+	printf '%s\n' "${lines[@]}"
+} >"$tap"
+host_doc host-checks "$tap" $failed
+
+# --- boots -----------------------------------------------------------------
+groups=("host=$host")
+boot() { # NAME KERNEL MODS PLAN [vm-run args]
+	local name=$1 kernel=$2 mods=$3 plan=$4 rc
+	shift 4
+	local dir="$out/$name"
+	mkdir -p "$dir"
+	stage "boot $name: kernel $kernel, plan $plan"
+	if [ -z "$mods" ] || [ ! -e "$mods/kmod/gomalloc.ko" ]; then
+		echo "# gomalloc-doc-begin boot-$name tap" >"$dir/results.txt"
+		printf 'TAP version 13\n1..1\nnot ok 1 modules for %s were built\n' "$kernel" \
+			>>"$dir/results.txt"
+		echo "# gomalloc-doc-end boot-$name" >>"$dir/results.txt"
+		groups+=("$name=$dir/results.txt")
+		return
+	fi
+	"$GOM_ROOT/scripts/mkroot.sh" "$dir/root" "$mods" "$out/selftests-bin"
+	"$GOM_ROOT/scripts/vm-run.sh" --kernel "$kernel" --root "$dir/root" \
+		--plan "$plan" --out "$dir" "$@"
+	rc=$?
+	boot_doc "$name" "$rc" "$dir"
+	groups+=("$name=$dir/results.txt")
+}
+
+boot debug debug "$mods_debug" check --append "gomalloc.only=$only"
+[ $skip_stock = 1 ] || boot stock stock "$mods_stock" load --smp 2 --mem 1G
+[ $skip_uml = 1 ] || boot uml uml "$mods_uml" load
+
+stage "results"
+python3 "$GOM_ROOT/scripts/summarize.py" "$src/tools/testing/kunit/kunit.py" "$out" \
+	"${groups[@]}"
+rc=$?
+stage "done (exit $rc)"
+exit $rc

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib.sh - helpers for the guest test plans; sourced by init and the plans.
+# Results go to $RESULTS as self-contained documents that the host parses
+# with the kernel's kunit.py: KTAP from KUnit's debugfs, TAP from kselftests.
+
+MODDIR=/modules
+
+# emit_file FILE - copy a document to the results channel, marked with its name
+emit_doc() { # NAME KIND FILE
+	echo "# gomalloc-doc-begin $1 $2" >>"$RESULTS"
+	cat "$3" >>"$RESULTS"
+	echo "# gomalloc-doc-end $1" >>"$RESULTS"
+}
+
+# tap_begin NAME N / tap_ok|tap_fail DESC: a small TAP document for checks
+# made by the plan itself (module load and unload, debugfs presence).
+tap_begin() {
+	TAP_NAME=$1
+	TAP_FILE=/tmp/tap-$1
+	TAP_N=0
+	TAP_FAILED=0
+	echo "TAP version 13" >"$TAP_FILE"
+	echo "1..$2" >>"$TAP_FILE"
+}
+
+tap_result() { # 0|1 DESC
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $TAP_N $2" >>"$TAP_FILE"
+	else
+		echo "not ok $TAP_N $2" >>"$TAP_FILE"
+		TAP_FAILED=1
+	fi
+}
+
+tap_check() { # DESC CMD... - run CMD, record its success as one TAP line
+	desc=$1
+	shift
+	"$@" >/tmp/tap-out 2>&1
+	r=$?
+	[ $r = 0 ] || sed 's/^/# /' /tmp/tap-out >>"$TAP_FILE"
+	tap_result $r "$desc"
+	return $r
+}
+
+tap_end() {
+	echo "$TAP_FAILED" >"$TAP_FILE.rc"
+	emit_doc "$TAP_NAME" tap "$TAP_FILE"
+	echo "# gomalloc-doc-rc $TAP_NAME $TAP_FAILED" >>"$RESULTS"
+}
+
+# run_selftest PROG [ARGS] - run a kselftest binary, pass its TAP and exit code
+run_selftest() {
+	name=$(basename "$1")
+	"$@" >/tmp/st-$name 2>&1
+	r=$?
+	emit_doc "$name" tap /tmp/st-$name
+	echo "# gomalloc-doc-rc $name $r" >>"$RESULTS"
+	return $r
+}
+
+# run_kunit_modules MODULE... - insmod KUnit suites (KUnit runs them at load),
+# then pass every new suite's results from KUnit's debugfs.
+run_kunit_modules() {
+	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
+	for m in "$@"; do
+		insmod "$m" || echo "gomalloc-guest: insmod $m failed" >/dev/kmsg
+	done
+	for s in $(ls /sys/kernel/debug/kunit); do
+		case " $(echo $before) " in *" $s "*) continue ;; esac
+		emit_doc "$s" ktap /sys/kernel/debug/kunit/"$s"/results
+	done
+	for m in "$@"; do
+		rmmod "$(basename "$m" .ko)" 2>/dev/null
+	done
+}
+
+# kmemleak_reset / kmemleak_check: start clean, then report anything new.
+kmemleak_reset() {
+	[ -e /sys/kernel/debug/kmemleak ] || return 0
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+}
+
+kmemleak_check() {
+	[ -e /sys/kernel/debug/kmemleak ] || return 0
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak
+	# the report goes to the console, where the host's scan finds it
+	cat /sys/kernel/debug/kmemleak >/dev/console
+}

@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# provision.sh - install the bench's packages and provision its kernels from
+# Debian packages only; prints the path of what was asked for on stdout.
+#
+#   scripts/provision.sh deps          install build and VM packages
+#   scripts/provision.sh source        unpacked linux-source-6.12 tree
+#   scripts/provision.sh stock         Debian's linux-image-6.12-amd64 kernel image
+#   scripts/provision.sh stock-kdir    its headers, ready for M= module builds
+#   scripts/provision.sh debug         debug x86_64 kernel build dir (KDIR; bzImage inside)
+#   scripts/provision.sh uml           ARCH=um kernel build dir (KDIR; ./linux inside)
+#
+# Each entry is cached under $GOM_CACHE keyed by package version and config
+# hash, and built under a lock so that concurrent runs share one build.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+BUILD_PKGS=(build-essential flex bison bc libelf-dev libssl-dev dwarves kmod cpio
+	xz-utils rsync python3 perl)
+# bump when the way kernels are built changes: it keys their cache entries
+KERNEL_RECIPE=1
+VM_PKGS=(qemu-system-x86 busybox-static)
+
+provision_deps() {
+	apt_install "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
+}
+
+# --- kernel source ---------------------------------------------------------
+
+source_dir() {
+	local ver
+	ver=$(apt_candidate "$GOM_SRC_PKG")
+	printf '%s' "$GOM_CACHE/linux-src-$(path_version "$ver")"
+}
+
+unpack_source() {
+	local ver dir deb tmp
+	ver=$(apt_candidate "$GOM_SRC_PKG")
+	dir=$(source_dir)
+	[ -e "$dir/.stamp" ] && return 0
+	deb=$(deb_fetch "$GOM_SRC_PKG" "$ver")
+	log "unpacking $GOM_SRC_PKG $ver"
+	rm -rf "$dir" && mkdir -p "$dir"
+	tmp=$(mktemp -d)
+	dpkg-deb -x "$deb" "$tmp"
+	tar -xJf "$tmp"/usr/src/linux-source-*.tar.xz -C "$dir"
+	rm -rf "$tmp"
+	touch "$dir/.stamp"
+}
+
+provision_source() {
+	provision_deps
+	with_lock source unpack_source
+	printf '%s\n' "$(source_dir)/linux-source-6.12"
+}
+
+# --- Debian's stock kernel --------------------------------------------------
+
+stock_version() { apt_candidate "$GOM_STOCK_META"; }
+
+stock_dir() { printf '%s' "$GOM_CACHE/stock-$(path_version "$(stock_version)")"; }
+
+# The image and headers packages are unpacked, not installed: the bench never
+# changes the host's /boot, and the headers only need their Makefile's
+# absolute include of the -common tree pointed at the unpacked copy.
+unpack_stock() {
+	local dir ver abi pkg
+	dir=$(stock_dir)
+	[ -e "$dir/.stamp" ] && return 0
+	ver=$(stock_version)
+	abi=$(apt-cache depends "$GOM_STOCK_META" | awk '/Depends: linux-image-/ {print $2; exit}')
+	abi=${abi#linux-image-}
+	abi=${abi%-amd64}
+	rm -rf "$dir" && mkdir -p "$dir"
+	for pkg in "linux-image-$abi-amd64" "linux-headers-$abi-amd64" \
+		"linux-headers-$abi-common" "linux-kbuild-$abi"; do
+		dpkg-deb -x "$(deb_fetch "$pkg" "$ver")" "$dir"
+	done
+	sed -i "s|^include /usr/src/|include $dir/usr/src/|" \
+		"$dir/usr/src/linux-headers-$abi-amd64/Makefile"
+	touch "$dir/.stamp"
+}
+
+provision_stock() {
+	provision_deps
+	with_lock stock unpack_stock
+	ls "$(stock_dir)"/boot/vmlinuz-* | head -n1
+}
+
+provision_stock_kdir() {
+	provision_deps
+	with_lock stock unpack_stock
+	ls -d "$(stock_dir)"/usr/src/linux-headers-*-amd64 | head -n1
+}
+
+# --- kernels built from the source ----------------------------------------
+
+# build_kernel FLAVOUR ARCH DEFCONFIG TARGETS...
+build_kernel_locked() {
+	local out=$1 arch=$2 defconfig=$3 frag=$4
+	shift 4
+	local src
+	src=$(source_dir)/linux-source-6.12
+	[ -e "$out/.stamp" ] && return 0
+	log "building $(basename "$out") (cold: a few minutes on $GOM_JOBS CPUs)"
+	rm -rf "$out" && mkdir -p "$out"
+	make -s -C "$src" O="$out" ARCH="$arch" "$defconfig" >&2
+	"$src"/scripts/kconfig/merge_config.sh -m -O "$out" "$out/.config" "$frag" >/dev/null
+	make -s -C "$src" O="$out" ARCH="$arch" olddefconfig >&2
+	check_config "$out/.config" "$frag"
+	make -C "$src" O="$out" ARCH="$arch" -j"$GOM_JOBS" "$@" >"$out/build.log" 2>&1 ||
+		{ tail -n 40 "$out/build.log" >&2; die "kernel build failed: $out/build.log"; }
+	touch "$out/.stamp"
+}
+
+# every =y/=n/=value of the fragment must have survived olddefconfig
+check_config() {
+	local config=$1 frag=$2 line key
+	while read -r line; do
+		case "$line" in '#'* | '') continue ;; esac
+		key=${line%%=*}
+		if [ "${line#*=}" = n ]; then
+			grep -q "^$key=" "$config" && die "$key=n did not hold in $config"
+		else
+			grep -qx "$line" "$config" || die "$line did not hold in $config"
+		fi
+	done <"$frag"
+	return 0
+}
+
+kernel_dir() {
+	local flavour=$1 frag=$2 ver
+	ver=$(apt_candidate "$GOM_SRC_PKG")
+	printf "%s" "$GOM_CACHE/kernel-$flavour-$(path_version "$ver")-r$KERNEL_RECIPE-$(hash_files "$frag")"
+}
+
+provision_built() {
+	local flavour=$1 arch=$2 defconfig=$3
+	shift 3
+	local frag="$GOM_ROOT/scripts/config/$flavour.config" out
+	provision_source >/dev/null
+	out=$(kernel_dir "$flavour" "$frag")
+	with_lock "$flavour" build_kernel_locked "$out" "$arch" "$defconfig" "$frag" "$@"
+	printf '%s\n' "$out"
+}
+
+case "${1:-}" in
+deps) provision_deps ;;
+source) provision_source ;;
+stock) provision_stock ;;
+stock-kdir) provision_stock_kdir ;;
+debug) provision_built debug x86_64 x86_64_defconfig all ;;
+uml) provision_built uml um defconfig all ;;
+*) sed -n '3,12p' "$0" >&2; exit 2 ;;
+esac
