@@ -1,25 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gomalloc module entry: creates the debugfs root and the default heap.
+ * gomalloc module entry: sets the allocator up and tears it down; see
+ * gomalloc_internal.h.
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
-#include <linux/debugfs.h>
 #include <linux/module.h>
 
-static struct dentry *gom_debugfs_root;
+#include "gomalloc_internal.h"
 
 static int __init gomalloc_init(void)
 {
-	gom_debugfs_root = debugfs_create_dir("gomalloc", NULL);
-	debugfs_create_dir("default", gom_debugfs_root);
-	pr_info("loaded\n");
+	int ret;
+
+	if (gom_class_to_size[GOM_TINY_SIZECLASS] != GOM_TINY_SIZE)
+		return -EINVAL;
+	ret = gom_mcache_setup();
+	if (ret)
+		return ret;
+	ret = gom_span_cache_init();
+	if (ret)
+		return ret;
+	ret = gom_lookup_init();
+	if (ret)
+		goto err_span;
+	gom_debugfs_init();
+	ret = gom_heap_setup();
+	if (ret)
+		goto err_debugfs;
+	ret = gom_hotplug_init();
+	if (ret)
+		goto err_heap;
+	ret = gom_shrinker_init();
+	if (ret)
+		goto err_hotplug;
+	pr_info("loaded: %u size classes, %lu KiB arenas, max object %lu bytes\n",
+		GOM_NUM_SIZE_CLASSES - 1, (PAGE_SIZE << GOM_ARENA_ORDER) >> 10,
+		GOM_MAX_ALLOC_SIZE);
 	return 0;
+
+err_hotplug:
+	gom_hotplug_exit();
+err_heap:
+	gom_heap_teardown();
+err_debugfs:
+	gom_debugfs_exit();
+	gom_lookup_exit();
+err_span:
+	gom_span_cache_exit();
+	return ret;
 }
 
 static void __exit gomalloc_exit(void)
 {
-	debugfs_remove_recursive(gom_debugfs_root);
+	gom_shrinker_exit();
+	gom_hotplug_exit();
+	gom_heap_teardown();
+	gom_debugfs_exit();
+	gom_lookup_exit();
+	gom_span_cache_exit();
 	pr_info("unloaded\n");
 }
 

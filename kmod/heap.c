@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Heaps and the exported gom_* API: routing by size, frees by lookup, bad
+ * pointer reports; see gomalloc_internal.h.
+ */
+#define pr_fmt(fmt) "gomalloc: " fmt
+
+#include <linux/cpu.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "gomalloc_internal.h"
+
+/* every heap; see LOCK ORDER 1 */
+LIST_HEAD(gom_heaps);
+DEFINE_MUTEX(gom_heaps_mutex);	/* protects gom_heaps, names, debugfs */
+
+static struct gom_heap *gom_default;
+
+/* === Errors === */
+
+atomic_long_t gom_errors[GOM_ERR_NR];
+EXPORT_SYMBOL_NS_GPL(gom_errors, GOMALLOC_INTERNAL);
+
+const char *const gom_error_names[] = {
+	[GOM_ERR_NOT_OURS]	 = "not_ours",
+	[GOM_ERR_INTERIOR]	 = "interior",
+	[GOM_ERR_DOUBLE_FREE]	 = "double_free",
+	[GOM_ERR_HEAP_DESTROYED] = "heap_destroyed",
+	[GOM_ERR_TOO_LARGE]	 = "too_large",
+};
+
+static_assert(ARRAY_SIZE(gom_error_names) == GOM_ERR_NR);
+
+static void gom_count_error(struct gom_heap *heap, enum gom_error kind)
+{
+	atomic_long_inc(&gom_errors[kind]);
+	if (heap)
+		atomic_long_inc(&heap->errors[kind]);
+}
+
+/**
+ * gom_report() - report and count a bad pointer; the call is then ignored
+ * @heap: the heap it is attributed to, or NULL
+ * @kind: what is wrong
+ * @p: the pointer
+ * @caller: the caller of the gom_* function
+ *
+ * Context: Any context.
+ */
+void gom_report(struct gom_heap *heap, enum gom_error kind, const void *p,
+		unsigned long caller)
+{
+	gom_count_error(heap, kind);
+	pr_err_ratelimited("%s: 0x%p (heap %s) caller %pS\n",
+			   gom_error_names[kind], p, heap ? heap->name : "-",
+			   (void *)caller);
+}
+
+static void gom_report_size(struct gom_heap *heap, size_t size,
+			    unsigned long caller)
+{
+	gom_count_error(heap, GOM_ERR_TOO_LARGE);
+	pr_err_ratelimited("%s: %zu bytes (heap %s, max %lu) caller %pS\n",
+			   gom_error_names[GOM_ERR_TOO_LARGE], size, heap->name,
+			   GOM_MAX_ALLOC_SIZE, (void *)caller);
+}
+
+/* === Allocation === */
+
+/**
+ * gom_small_alloc() - an object of a size class
+ * @heap: the heap
+ * @spc: its span class
+ * @gfp: the caller's flags
+ *
+ * Context: Any context allowed by @gfp.
+ * Return: the object, its free marker cleared (zeroed for __GFP_ZERO).
+ */
+void *gom_small_alloc(struct gom_heap *heap, unsigned int spc, gfp_t gfp)
+{
+	unsigned long *obj = gom_mcache_alloc(heap, spc, gfp);
+
+	if (unlikely(!obj))
+		return NULL;
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, gom_spanclass_size(spc));
+	else
+		*obj = 0;
+	return obj;
+}
+
+static bool gom_zero_or_null(const void *p)
+{
+	return (unsigned long)p <= (unsigned long)GOM_ZERO_SIZE_PTR;
+}
+
+static void *gom_heap_alloc_caller(struct gom_heap *heap, size_t size,
+				   gfp_t gfp, unsigned long caller)
+{
+	might_alloc(gfp);
+	if (unlikely(!size))
+		return GOM_ZERO_SIZE_PTR;
+	if (unlikely(size > GOM_MAX_ALLOC_SIZE)) {
+		gom_report_size(heap, size, caller);
+		return NULL;
+	}
+	if (size < GOM_TINY_SIZE && !(heap->flags & GOM_HEAP_NO_TINY))
+		return gom_tiny_alloc(heap, size, gfp);
+	if (size <= GOM_MAX_SMALL_SIZE)
+		return gom_small_alloc(heap, gom_size_to_class(size), gfp);
+	return gom_large_alloc(heap, size, gfp);
+}
+
+/**
+ * gom_heap_alloc() - allocate memory from a heap
+ * @heap: the heap
+ * @size: bytes; 0 gives GOM_ZERO_SIZE_PTR
+ * @gfp: kmalloc flags: GFP_KERNEL may sleep, GFP_ATOMIC and GFP_NOWAIT
+ *	never do, __GFP_ZERO zeroes
+ *
+ * Context: Any context allowed by @gfp (process, softirq or hardirq with
+ * GFP_ATOMIC).
+ * Return: the object, GOM_ZERO_SIZE_PTR for @size 0, or NULL on failure or
+ * when @size exceeds GOM_MAX_ALLOC_SIZE.
+ */
+void *gom_heap_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
+{
+	return gom_heap_alloc_caller(heap, size, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(gom_heap_alloc);
+
+/**
+ * gom_alloc() - allocate memory from the default heap
+ * @size: bytes; 0 gives GOM_ZERO_SIZE_PTR
+ * @gfp: kmalloc flags
+ *
+ * Context: Any context allowed by @gfp.
+ * Return: the object, GOM_ZERO_SIZE_PTR for @size 0, or NULL.
+ */
+void *gom_alloc(size_t size, gfp_t gfp)
+{
+	return gom_heap_alloc_caller(gom_default, size, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(gom_alloc);
+
+/* === Lookup of a caller's pointer === */
+
+/*
+ * The live span holding @p with @p an object start (any byte of a tiny
+ * block), or NULL after reporting why not. @live: also check that a small
+ * object is allocated (free marker and span state).
+ */
+static struct gom_span *gom_find(const void *p, bool live,
+				 unsigned long caller)
+{
+	struct gom_span *span = NULL;
+	struct gom_heap *heap;
+	unsigned int idx, state;
+
+	if (virt_addr_valid(p))
+		span = gom_spanof(p);
+	state = span ? READ_ONCE(span->state) : GOM_SPAN_FREE;
+	heap = span ? READ_ONCE(span->heap) : NULL;
+	if (state == GOM_SPAN_ORPHAN || (state != GOM_SPAN_FREE && !heap)) {
+		gom_report(NULL, GOM_ERR_HEAP_DESTROYED, p, caller);
+		return NULL;
+	}
+	if (state == GOM_SPAN_FREE) {
+		gom_report(NULL, GOM_ERR_NOT_OURS, p, caller);
+		return NULL;
+	}
+	if (span->spanclass == GOM_TINY_SPANCLASS)
+		return span;
+	if (!gom_span_index(span, p, &idx)) {
+		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
+		return NULL;
+	}
+	if (live && span->sizeclass &&
+	    (READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p) ||
+	     !gom_span_slot_allocated(span, idx))) {
+		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
+		return NULL;
+	}
+	return span;
+}
+
+static size_t gom_span_ksize(struct gom_span *span, const void *p)
+{
+	if (span->spanclass == GOM_TINY_SPANCLASS)
+		return gom_tiny_ksize(span, p);
+	return span->elemsize;
+}
+
+/* === Free === */
+
+static void gom_free_caller(const void *p, unsigned long caller)
+{
+	struct gom_span *span;
+	struct gom_heap *heap;
+
+	if (unlikely(gom_zero_or_null(p)))
+		return;
+	rcu_read_lock();
+	span = gom_find(p, true, caller);
+	if (!span)
+		goto out;
+	heap = READ_ONCE(span->heap);
+	if (span->spanclass == GOM_LARGE_SPANCLASS) {
+		gom_large_free(span, p, caller);
+	} else if (span->spanclass == GOM_TINY_SPANCLASS) {
+		gom_tiny_free(heap, span, p, caller);
+	} else {
+		WRITE_ONCE(*(unsigned long *)p, gom_free_marker(heap, p));
+		gom_mcache_free(heap, span->spanclass, (void *)p, caller);
+	}
+out:
+	rcu_read_unlock();
+}
+
+/**
+ * gom_free() - free memory from any gomalloc heap
+ * @p: an object, NULL or GOM_ZERO_SIZE_PTR (both ignored)
+ *
+ * The heap is found from the pointer. A pointer that gomalloc did not hand
+ * out, an interior pointer or a double free is reported once (rate-limited),
+ * counted in debugfs and ignored.
+ *
+ * Context: Any context.
+ */
+void gom_free(const void *p)
+{
+	gom_free_caller(p, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(gom_free);
+
+/**
+ * gom_ksize() - usable size of an object
+ * @p: an object, NULL or GOM_ZERO_SIZE_PTR
+ *
+ * Context: Any context.
+ * Return: the object's class size, its page run bytes for a large object,
+ * the bytes up to the next sub-object for a tiny one; 0 for NULL,
+ * GOM_ZERO_SIZE_PTR and bad pointers (which are reported).
+ */
+size_t gom_ksize(const void *p)
+{
+	struct gom_span *span;
+	size_t size = 0;
+
+	if (gom_zero_or_null(p))
+		return 0;
+	rcu_read_lock();
+	span = gom_find(p, false, _RET_IP_);
+	if (span)
+		size = gom_span_ksize(span, p);
+	rcu_read_unlock();
+	return size;
+}
+EXPORT_SYMBOL_GPL(gom_ksize);
+
+/**
+ * gom_realloc() - resize an object, krealloc() style
+ * @p: the object, or NULL (then this is gom_alloc())
+ * @new_size: bytes; 0 frees @p and gives GOM_ZERO_SIZE_PTR
+ * @gfp: kmalloc flags
+ *
+ * The object stays in place when it is large enough; otherwise a new one is
+ * allocated from the same heap, the contents copied, and @p freed.
+ *
+ * Context: Any context allowed by @gfp.
+ * Return: the object; NULL on failure (@p untouched) or when @p is not a
+ * live gomalloc object (reported).
+ */
+void *gom_realloc(const void *p, size_t new_size, gfp_t gfp)
+{
+	struct gom_span *span;
+	struct gom_heap *heap;
+	size_t ks;
+	void *n;
+
+	if (gom_zero_or_null(p))
+		return gom_heap_alloc_caller(gom_default, new_size, gfp, _RET_IP_);
+	if (!new_size) {
+		gom_free_caller(p, _RET_IP_);
+		return GOM_ZERO_SIZE_PTR;
+	}
+	rcu_read_lock();
+	span = gom_find(p, true, _RET_IP_);
+	heap = span ? READ_ONCE(span->heap) : NULL;
+	ks = span ? gom_span_ksize(span, p) : 0;
+	rcu_read_unlock();
+	if (!span)
+		return NULL;
+	if (new_size <= ks)
+		return (void *)p;
+	n = gom_heap_alloc_caller(heap, new_size, gfp, _RET_IP_);
+	if (!n)
+		return NULL;
+	memcpy(n, p, ks);
+	gom_free_caller(p, _RET_IP_);
+	return n;
+}
+EXPORT_SYMBOL_GPL(gom_realloc);
+
+/* === Bulk === */
+
+static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
+			     gfp_t gfp, size_t nr, void **p)
+{
+	unsigned long flags;
+	struct gom_mcache *c;
+	size_t i = 0;
+
+	while (i < nr) {
+		local_lock_irqsave(&heap->mcache->lock, flags);
+		c = this_cpu_ptr(heap->mcache);
+		for (; i < nr; i++) {
+			p[i] = gom_mcache_alloc_locked(heap, c, spc);
+			if (!p[i])
+				break;
+		}
+		local_unlock_irqrestore(&heap->mcache->lock, flags);
+		if (i < nr && !gom_mcentral_grow(&heap->central[spc], gfp))
+			break;
+	}
+	return i;
+}
+
+/**
+ * gom_heap_alloc_bulk() - allocate @nr objects of one size from a heap
+ * @heap: the heap
+ * @size: bytes per object, 1..GOM_MAX_ALLOC_SIZE
+ * @gfp: kmalloc flags
+ * @nr: how many
+ * @p: array receiving them
+ *
+ * Like kmem_cache_alloc_bulk(): all or nothing. Small sizes take the mcache
+ * lock once per batch.
+ *
+ * Context: Any context allowed by @gfp.
+ * Return: @nr, or 0 (nothing left allocated).
+ */
+int gom_heap_alloc_bulk(struct gom_heap *heap, size_t size, gfp_t gfp,
+			size_t nr, void **p)
+{
+	unsigned int spc = gom_size_to_class(size);
+	size_t i, got;
+
+	might_alloc(gfp);
+	if (!size || size > GOM_MAX_ALLOC_SIZE || nr > INT_MAX)
+		return 0;
+	if (size < GOM_TINY_SIZE && !(heap->flags & GOM_HEAP_NO_TINY))
+		spc = 0;
+	if (spc) {
+		got = gom_bulk_small(heap, spc, gfp, nr, p);
+		for (i = 0; i < got; i++) {
+			if (gfp & __GFP_ZERO)
+				memset(p[i], 0, gom_spanclass_size(spc));
+			else
+				*(unsigned long *)p[i] = 0;
+		}
+	} else {
+		for (got = 0; got < nr; got++) {
+			p[got] = gom_heap_alloc_caller(heap, size, gfp, _RET_IP_);
+			if (!p[got])
+				break;
+		}
+	}
+	if (got == nr)
+		return nr;
+	for (i = 0; i < got; i++)
+		gom_free_caller(p[i], _RET_IP_);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gom_heap_alloc_bulk);
+
+/**
+ * gom_alloc_bulk() - allocate @nr objects of one size from the default heap
+ * @size: bytes per object
+ * @gfp: kmalloc flags
+ * @nr: how many
+ * @p: array receiving them
+ *
+ * Context: Any context allowed by @gfp.
+ * Return: @nr, or 0 (nothing left allocated).
+ */
+int gom_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p)
+{
+	return gom_heap_alloc_bulk(gom_default, size, gfp, nr, p);
+}
+EXPORT_SYMBOL_GPL(gom_alloc_bulk);
+
+/**
+ * gom_free_bulk() - free @nr objects
+ * @nr: how many
+ * @p: the objects (NULL entries are skipped)
+ *
+ * Context: Any context.
+ */
+void gom_free_bulk(size_t nr, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		gom_free_caller(p[i], _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(gom_free_bulk);
+
+/* === Heap lifecycle === */
+
+static struct gom_heap *gom_heap_find(const char *name)
+{
+	struct gom_heap *heap;
+
+	lockdep_assert_held(&gom_heaps_mutex);
+	list_for_each_entry(heap, &gom_heaps, list)
+		if (!strcmp(heap->name, name))
+			return heap;
+	return NULL;
+}
+
+static bool gom_heap_name_ok(const char *name)
+{
+	size_t len = name ? strnlen(name, GOM_HEAP_NAME_MAX) : 0;
+
+	return len && len < GOM_HEAP_NAME_MAX && !strchr(name, '/') &&
+	       strcmp(name, ".") && strcmp(name, "..");
+}
+
+/**
+ * gom_heap_create() - create a heap
+ * @name: unique name, its debugfs directory; 1..31 bytes, no '/'
+ * @flags: GOM_HEAP_* flags
+ *
+ * Context: Process context; may sleep.
+ * Return: the heap, or NULL (bad or taken name, no memory).
+ */
+struct gom_heap *gom_heap_create(const char *name, unsigned int flags)
+{
+	struct gom_heap *heap;
+	unsigned int spc;
+
+	might_sleep();
+	if (!gom_heap_name_ok(name) || (flags & ~GOM_HEAP_FLAGS))
+		return NULL;
+	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
+	if (!heap)
+		return NULL;
+	strscpy(heap->name, name);
+	heap->flags = flags;
+	heap->key = get_random_long();
+	gom_mheap_init(&heap->mheap);
+	for (spc = 0; spc < GOM_NUM_SPAN_CLASSES; spc++)
+		gom_mcentral_init(&heap->central[spc], heap, spc);
+	if (gom_mcache_init(heap))
+		goto err_heap;
+
+	mutex_lock(&gom_heaps_mutex);
+	if (gom_heap_find(name)) {
+		mutex_unlock(&gom_heaps_mutex);
+		goto err_mcache;
+	}
+	list_add_tail_rcu(&heap->list, &gom_heaps);
+	gom_debugfs_heap_add(heap);
+	mutex_unlock(&gom_heaps_mutex);
+	return heap;
+
+err_mcache:
+	gom_mcache_exit(heap);
+err_heap:
+	kfree(heap);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(gom_heap_create);
+
+/* Give back everything that is free; return the live objects left. */
+static unsigned long gom_heap_empty(struct gom_heap *heap)
+{
+	struct gom_memstats ms;
+	unsigned int spc;
+	int cpu;
+
+	cpus_read_lock();
+	for_each_possible_cpu(cpu)
+		gom_mcache_drain_cpu(heap, cpu);
+	cpus_read_unlock();
+	gom_read_memstats(heap, &ms);
+	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
+		gom_mcentral_destroy(&heap->central[spc]);
+	gom_large_destroy(heap);
+	return ms.heap_objects;
+}
+
+static void gom_heap_free(struct gom_heap *heap)
+{
+	struct gom_mheap_info info;
+	unsigned long objs;
+
+	mutex_lock(&gom_heaps_mutex);
+	list_del_rcu(&heap->list);
+	gom_debugfs_heap_del(heap);
+	mutex_unlock(&gom_heaps_mutex);
+	synchronize_rcu();	/* the shrinker no longer sees it */
+
+	objs = gom_heap_empty(heap);
+	gom_mheap_info(heap, &info);
+	if (objs || info.inuse_pages)
+		pr_warn("heap %s destroyed with %lu objects remaining: %lu pages kept until unload\n",
+			heap->name, objs, info.inuse_pages);
+	gom_mheap_destroy(heap);
+	synchronize_rcu();	/* lockless frees that read heap fields */
+	gom_mcache_exit(heap);
+	kfree(heap);
+}
+
+/**
+ * gom_heap_destroy() - destroy a heap created with gom_heap_create()
+ * @heap: the heap, or NULL; nobody may use it concurrently
+ *
+ * Memory still in use is reported ("objects remaining") and not freed under
+ * its users: it stays allocated until the module is unloaded, and a later
+ * gom_free() of it is reported as heap_destroyed. The default heap cannot be
+ * destroyed.
+ *
+ * Context: Process context; may sleep.
+ */
+void gom_heap_destroy(struct gom_heap *heap)
+{
+	might_sleep();
+	if (!heap || WARN_ON(heap == gom_default))
+		return;
+	gom_heap_free(heap);
+}
+EXPORT_SYMBOL_GPL(gom_heap_destroy);
+
+/**
+ * gom_default_heap() - the heap gom_alloc() uses
+ *
+ * Context: Any context.
+ * Return: the default heap, named "default".
+ */
+struct gom_heap *gom_default_heap(void)
+{
+	return gom_default;
+}
+EXPORT_SYMBOL_GPL(gom_default_heap);
+
+/**
+ * gom_heap_name() - a heap's name
+ * @heap: the heap
+ *
+ * Context: Any context.
+ * Return: the name given at creation.
+ */
+const char *gom_heap_name(const struct gom_heap *heap)
+{
+	return heap->name;
+}
+EXPORT_SYMBOL_GPL(gom_heap_name);
+
+/**
+ * gom_heap_setup() - create the default heap
+ *
+ * Context: Process context, module init.
+ * Return: 0 or -ENOMEM.
+ */
+int gom_heap_setup(void)
+{
+	gom_default = gom_heap_create("default", 0);
+	return gom_default ? 0 : -ENOMEM;
+}
+
+/**
+ * gom_heap_teardown() - module exit: destroy every heap left, free orphans
+ *
+ * Context: Process context, module exit.
+ */
+void gom_heap_teardown(void)
+{
+	struct gom_heap *heap;
+
+	for (;;) {
+		mutex_lock(&gom_heaps_mutex);
+		heap = list_first_entry_or_null(&gom_heaps, struct gom_heap, list);
+		mutex_unlock(&gom_heaps_mutex);
+		if (!heap)
+			break;
+		if (heap != gom_default)
+			pr_warn("heap %s not destroyed before unload\n", heap->name);
+		gom_heap_free(heap);
+	}
+	gom_default = NULL;
+	gom_orphans_free();
+}

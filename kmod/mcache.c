@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcache: per-CPU current spans and free caches, the lock-free fast path;
+ * see gomalloc_internal.h.
+ */
+#define pr_fmt(fmt) "gomalloc: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/workqueue.h>
+
+#include "gomalloc_internal.h"
+
+/* === Free cache geometry === */
+
+/* Where each span class's free cache lives in mcache->slots, and its size. */
+u16 gom_fc_base[GOM_NUM_SPAN_CLASSES];
+u16 gom_fc_cap[GOM_NUM_SPAN_CLASSES];
+EXPORT_SYMBOL_NS_GPL(gom_fc_cap, GOMALLOC_INTERNAL);
+
+/* Smaller objects get more slots; the whole mcache stays under 32 KiB. */
+static unsigned int gom_fc_capacity(unsigned int size)
+{
+	if (size <= 256)
+		return 64;
+	if (size <= 2048)
+		return 32;
+	if (size <= 8192)
+		return 16;
+	return 8;
+}
+
+/**
+ * gom_mcache_setup() - lay the free caches out in mcache->slots
+ *
+ * Context: Process context, module init.
+ * Return: 0, or -EINVAL if the size classes need more than GOM_FREE_SLOTS.
+ */
+int gom_mcache_setup(void)
+{
+	unsigned int spc, base = 0;
+
+	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
+		gom_fc_base[spc] = base;
+		gom_fc_cap[spc] = gom_fc_capacity(gom_spanclass_size(spc));
+		base += gom_fc_cap[spc];
+	}
+	if (base > GOM_FREE_SLOTS) {
+		pr_err("free caches need %u slots, have %u\n", base,
+		       GOM_FREE_SLOTS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * gom_mcache_init() - allocate a heap's per-CPU mcaches
+ * @heap: the heap
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int gom_mcache_init(struct gom_heap *heap)
+{
+	int cpu;
+
+	heap->mcache = alloc_percpu(struct gom_mcache);
+	if (!heap->mcache)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(heap->mcache, cpu)->lock);
+	return 0;
+}
+
+/**
+ * gom_mcache_exit() - free a heap's drained mcaches
+ * @heap: the heap
+ *
+ * Context: Process context.
+ */
+void gom_mcache_exit(struct gom_heap *heap)
+{
+	free_percpu(heap->mcache);
+	heap->mcache = NULL;
+}
+
+/* === Allocation === */
+
+static void *gom_mcache_refill(struct gom_heap *heap, struct gom_mcache *c,
+			       unsigned int spc)
+{
+	struct gom_mcache_class *cc = &c->cls[spc];
+	struct gom_span *span;
+	int idx;
+
+	span = gom_mcentral_swap(&heap->central[spc], cc->span);
+	cc->span = span;
+	if (!span)
+		return NULL;
+	cc->refills++;
+	idx = gom_span_next_free(span);
+	if (WARN_ON_ONCE(idx < 0))
+		return NULL;
+	return gom_span_obj(span, idx);
+}
+
+/**
+ * gom_mcache_alloc_locked() - one object of a span class, no page allocation
+ * @heap: the heap
+ * @c: this CPU's mcache of @heap, locked
+ * @spc: the span class
+ *
+ * Free cache pop, else the current span, else a refill from mcentral.
+ *
+ * Context: @c->lock held (interrupts off except on PREEMPT_RT).
+ * Return: the object (contents as left), or NULL when mcentral has no span.
+ */
+void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
+			      unsigned int spc)
+{
+	struct gom_mcache_class *cc = &c->cls[spc];
+	void *obj;
+	int idx;
+
+	if (likely(cc->nfree)) {
+		obj = c->slots[gom_fc_base[spc] + --cc->nfree];
+		goto out;
+	}
+	idx = cc->span ? gom_span_next_free(cc->span) : -1;
+	if (idx >= 0)
+		obj = gom_span_obj(cc->span, idx);
+	else
+		obj = gom_mcache_refill(heap, c, spc);
+	if (!obj)
+		return NULL;
+out:
+	cc->mallocs++;
+	return obj;
+}
+
+/**
+ * gom_mcache_alloc() - one object of a span class
+ * @heap: the heap
+ * @spc: the span class
+ * @gfp: the caller's flags, used when the mheap must grow
+ *
+ * Context: Any context allowed by @gfp.
+ * Return: the object (contents as left), or NULL.
+ */
+void *gom_mcache_alloc(struct gom_heap *heap, unsigned int spc, gfp_t gfp)
+{
+	unsigned long flags;
+	void *obj;
+
+	for (;;) {
+		local_lock_irqsave(&heap->mcache->lock, flags);
+		obj = gom_mcache_alloc_locked(heap, this_cpu_ptr(heap->mcache),
+					      spc);
+		local_unlock_irqrestore(&heap->mcache->lock, flags);
+		if (likely(obj))
+			return obj;
+		/* slow path, no lock held: may sleep if @gfp allows */
+		if (!gom_mcentral_grow(&heap->central[spc], gfp))
+			return NULL;
+	}
+}
+
+/* === Frees === */
+
+static void gom_mcache_flush(struct gom_heap *heap, struct gom_mcache *c,
+			     unsigned int spc, unsigned int n,
+			     unsigned long caller)
+{
+	struct gom_mcache_class *cc = &c->cls[spc];
+	void **slots = &c->slots[gom_fc_base[spc]];
+
+	/* the oldest half: the bottom of the LIFO */
+	gom_mcentral_free_batch(&heap->central[spc], slots, n, caller);
+	memmove(slots, slots + n, (cc->nfree - n) * sizeof(*slots));
+	cc->nfree -= n;
+	cc->flushes++;
+}
+
+/**
+ * gom_mcache_free_locked() - push a freed object on this CPU's free cache
+ * @heap: the heap
+ * @c: this CPU's mcache of @heap, locked
+ * @spc: the object's span class
+ * @p: the object, already validated
+ * @caller: reported if mcentral finds it bad
+ *
+ * Context: @c->lock held.
+ */
+void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
+			    unsigned int spc, void *p, unsigned long caller)
+{
+	struct gom_mcache_class *cc = &c->cls[spc];
+
+	if (unlikely(cc->nfree == gom_fc_cap[spc]))
+		gom_mcache_flush(heap, c, spc, cc->nfree / 2, caller);
+	c->slots[gom_fc_base[spc] + cc->nfree++] = p;
+	cc->frees++;
+}
+
+/**
+ * gom_mcache_free() - free an object to this CPU's mcache
+ * @heap: the heap
+ * @spc: the object's span class
+ * @p: the object, already validated
+ * @caller: reported if mcentral finds it bad
+ *
+ * Context: Any context.
+ */
+void gom_mcache_free(struct gom_heap *heap, unsigned int spc, void *p,
+		     unsigned long caller)
+{
+	unsigned long flags;
+
+	local_lock_irqsave(&heap->mcache->lock, flags);
+	gom_mcache_free_locked(heap, this_cpu_ptr(heap->mcache), spc, p, caller);
+	local_unlock_irqrestore(&heap->mcache->lock, flags);
+}
+
+/* === Drain and CPU hotplug === */
+
+/**
+ * gom_mcache_drain_cpu() - give everything a CPU's mcache holds back
+ * @heap: the heap
+ * @cpu: a CPU that does not run @heap's fast path now: offline, or every
+ *	CPU at heap destroy
+ *
+ * Context: Process context; takes mcentral and mheap locks.
+ */
+void gom_mcache_drain_cpu(struct gom_heap *heap, int cpu)
+{
+	struct gom_mcache *c = per_cpu_ptr(heap->mcache, cpu);
+	struct gom_mcache_class *cc;
+	unsigned int spc;
+
+	gom_tiny_retire(heap, c);
+	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
+		cc = &c->cls[spc];
+		if (cc->nfree)
+			gom_mcache_flush(heap, c, spc, cc->nfree, _RET_IP_);
+		if (cc->span) {
+			gom_mcentral_uncache(&heap->central[spc], cc->span);
+			cc->span = NULL;
+		}
+	}
+}
+EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_cpu, GOMALLOC_INTERNAL);
+
+static long gom_mcache_drain_local(void *arg)
+{
+	struct gom_heap *heap = arg;
+	unsigned long flags;
+
+	local_lock_irqsave(&heap->mcache->lock, flags);
+	gom_mcache_drain_cpu(heap, smp_processor_id());
+	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	return 0;
+}
+
+/**
+ * gom_mcache_drain_all() - drain every online CPU's mcache of a heap
+ * @heap: the heap, in use or not
+ *
+ * Each CPU drains its own mcache under its lock, from a kworker bound to
+ * it; offline CPUs were drained when they went down.
+ *
+ * Context: Process context; sleeps. Not for reclaim (waits on workqueues).
+ */
+void gom_mcache_drain_all(struct gom_heap *heap)
+{
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		work_on_cpu(cpu, gom_mcache_drain_local, heap);
+	cpus_read_unlock();
+}
+EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_all, GOMALLOC_INTERNAL);
+
+static enum cpuhp_state gom_cpuhp_state;
+
+static int gom_cpu_dead(unsigned int cpu)
+{
+	struct gom_heap *heap;
+
+	mutex_lock(&gom_heaps_mutex);
+	list_for_each_entry(heap, &gom_heaps, list)
+		gom_mcache_drain_cpu(heap, cpu);
+	mutex_unlock(&gom_heaps_mutex);
+	return 0;
+}
+
+/**
+ * gom_hotplug_init() - drain a CPU's mcaches when it goes offline
+ *
+ * Context: Process context, module init.
+ * Return: 0 or a negative errno.
+ */
+int gom_hotplug_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "gomalloc:dead",
+					NULL, gom_cpu_dead);
+	if (ret < 0)
+		return ret;
+	gom_cpuhp_state = ret;
+	return 0;
+}
+
+/**
+ * gom_hotplug_exit() - remove the hotplug callback
+ *
+ * Context: Process context, module exit.
+ */
+void gom_hotplug_exit(void)
+{
+	cpuhp_remove_state_nocalls(gom_cpuhp_state);
+}

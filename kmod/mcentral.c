@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcentral: the spans of one span class, shared by the CPUs; see
+ * gomalloc_internal.h.
+ */
+#define pr_fmt(fmt) "gomalloc: " fmt
+
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+
+#include "gomalloc_internal.h"
+
+/* === Lists === */
+
+/**
+ * gom_mcentral_init() - set an empty mcentral up
+ * @c: the mcentral
+ * @heap: its heap
+ * @spanclass: its index in @heap->central
+ *
+ * Context: Any context.
+ */
+void gom_mcentral_init(struct gom_mcentral *c, struct gom_heap *heap,
+		       unsigned int spanclass)
+{
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->partial);
+	INIT_LIST_HEAD(&c->full);
+	c->heap = heap;
+	c->spanclass = spanclass;
+	c->sizeclass = gom_spanclass_sizeclass(spanclass);
+}
+
+/*
+ * Put an uncached span, off every list, where its alloc_count says: full,
+ * partial, or empty: kept as the reserve (at the tail of partial, so that
+ * spans with objects are reused first) or queued on @dead for the mheap.
+ */
+static void gom_mcentral_place(struct gom_mcentral *c, struct gom_span *span,
+			       struct list_head *dead)
+{
+	lockdep_assert_held(&c->lock);
+	if (!span->alloc_count) {
+		if (c->nr_empty >= GOM_MCENTRAL_RESERVE) {
+			WRITE_ONCE(span->state, GOM_SPAN_FREE);
+			list_add(&span->list, dead);
+			return;
+		}
+		list_add_tail(&span->list, &c->partial);
+		c->nr_partial++;
+		c->nr_empty++;
+	} else if (span->alloc_count == span->nelems) {
+		list_add(&span->list, &c->full);
+		c->nr_full++;
+	} else {
+		list_add(&span->list, &c->partial);
+		c->nr_partial++;
+	}
+	WRITE_ONCE(span->state, GOM_SPAN_CENTRAL);
+}
+
+/* Take an uncached span off its list. */
+static void gom_mcentral_unlist(struct gom_mcentral *c, struct gom_span *span)
+{
+	lockdep_assert_held(&c->lock);
+	list_del_init(&span->list);
+	if (span->alloc_count == span->nelems) {
+		c->nr_full--;
+	} else {
+		c->nr_partial--;
+		if (!span->alloc_count)
+			c->nr_empty--;
+	}
+}
+
+static void gom_mcentral_free_dead(struct gom_mcentral *c,
+				   struct list_head *dead)
+{
+	struct gom_span *span, *tmp;
+
+	list_for_each_entry_safe(span, tmp, dead, list) {
+		list_del_init(&span->list);
+		gom_mheap_free_span(c->heap, span);
+	}
+}
+
+/* === mcache interface === */
+
+/* The mcache gives @old back: sweep it and list it. */
+static void gom_mcentral_uncache_locked(struct gom_mcentral *c,
+					struct gom_span *old,
+					struct list_head *dead)
+{
+	lockdep_assert_held(&c->lock);
+	gom_span_sweep(old);
+	c->nr_cached--;
+	gom_mcentral_place(c, old, dead);
+}
+
+/**
+ * gom_mcentral_swap() - give a cached span back and take a partial one
+ * @c: the mcentral
+ * @old: the span the mcache gives back (swept here), or NULL
+ *
+ * Context: Any context; the mcache lock may be held, not @c->lock.
+ * Return: a span now owned by the caller, with a free slot, or NULL.
+ */
+struct gom_span *gom_mcentral_swap(struct gom_mcentral *c,
+				   struct gom_span *old)
+{
+	struct gom_span *span;
+	unsigned long flags;
+	LIST_HEAD(dead);
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (old)
+		gom_mcentral_uncache_locked(c, old, &dead);
+	span = list_first_entry_or_null(&c->partial, struct gom_span, list);
+	if (span) {
+		gom_mcentral_unlist(c, span);
+		c->nr_cached++;
+		WRITE_ONCE(span->state, GOM_SPAN_CACHED);
+		gom_span_start_caching(span);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	gom_mcentral_free_dead(c, &dead);
+	return span;
+}
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_swap, GOMALLOC_INTERNAL);
+
+/**
+ * gom_mcentral_uncache() - an mcache gives its current span back
+ * @c: the mcentral
+ * @old: the span
+ *
+ * Context: Any context; the mcache lock may be held, not @c->lock.
+ */
+void gom_mcentral_uncache(struct gom_mcentral *c, struct gom_span *old)
+{
+	unsigned long flags;
+	LIST_HEAD(dead);
+
+	spin_lock_irqsave(&c->lock, flags);
+	gom_mcentral_uncache_locked(c, old, &dead);
+	spin_unlock_irqrestore(&c->lock, flags);
+	gom_mcentral_free_dead(c, &dead);
+}
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_uncache, GOMALLOC_INTERNAL);
+
+/**
+ * gom_mcentral_grow() - add a fresh span from the mheap to the partial list
+ * @c: the mcentral
+ * @gfp: the caller's flags
+ *
+ * Context: Any context allowed by @gfp; no gomalloc lock held.
+ * Return: true if a span was added.
+ */
+bool gom_mcentral_grow(struct gom_mcentral *c, gfp_t gfp)
+{
+	struct gom_span *span;
+	unsigned long flags;
+
+	span = gom_mheap_alloc_span(c->heap, gom_class_to_npages[c->sizeclass],
+				    gfp);
+	if (!span)
+		return false;
+	gom_span_init_small(span, c->spanclass);
+	if (c->spanclass == GOM_TINY_SPANCLASS && gom_tiny_span_init(span, gfp)) {
+		gom_mheap_free_span(c->heap, span);
+		return false;
+	}
+	/* published before any of its objects can be handed out */
+	gom_span_set_lookup(span, span);
+	spin_lock_irqsave(&c->lock, flags);
+	list_add(&span->list, &c->partial);
+	c->nr_partial++;
+	c->nr_empty++;
+	WRITE_ONCE(span->state, GOM_SPAN_CENTRAL);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return true;
+}
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_grow, GOMALLOC_INTERNAL);
+
+/* === Frees === */
+
+static void gom_mcentral_free_cached(struct gom_mcentral *c,
+				     struct gom_span *span, unsigned int idx,
+				     const void *p, unsigned long caller)
+{
+	bool allocated = idx < READ_ONCE(span->freeindex) ||
+			 test_bit(idx, span->alloc_bits);
+
+	if (!allocated || test_bit(idx, span->freed_bits)) {
+		gom_report(c->heap, GOM_ERR_DOUBLE_FREE, p, caller);
+		return;
+	}
+	__set_bit(idx, span->freed_bits);
+}
+
+static void gom_mcentral_free_one(struct gom_mcentral *c, const void *p,
+				  struct list_head *dead, unsigned long caller)
+{
+	struct gom_span *span = gom_spanof(p);
+	unsigned int idx, state;
+	bool moves;
+
+	lockdep_assert_held(&c->lock);
+	state = span ? READ_ONCE(span->state) : GOM_SPAN_FREE;
+	if ((state != GOM_SPAN_CENTRAL && state != GOM_SPAN_CACHED) ||
+	    span->heap != c->heap || span->spanclass != c->spanclass ||
+	    !gom_span_index(span, p, &idx)) {
+		gom_report(c->heap, GOM_ERR_DOUBLE_FREE, p, caller);
+		return;
+	}
+	if (state == GOM_SPAN_CACHED) {
+		gom_mcentral_free_cached(c, span, idx, p, caller);
+		return;
+	}
+	if (!test_bit(idx, span->alloc_bits)) {
+		gom_report(c->heap, GOM_ERR_DOUBLE_FREE, p, caller);
+		return;
+	}
+	/* full -> partial, or partial -> empty: move it */
+	moves = span->alloc_count == span->nelems || span->alloc_count == 1;
+	if (moves)
+		gom_mcentral_unlist(c, span);
+	__clear_bit(idx, span->alloc_bits);
+	span->alloc_count--;
+	if (moves)
+		gom_mcentral_place(c, span, dead);
+}
+
+/**
+ * gom_mcentral_free_batch() - take objects freed by an mcache
+ * @c: the mcentral of their span class
+ * @objs: the objects
+ * @n: how many
+ * @caller: return address reported for a bad object
+ *
+ * One lock round trip for the batch. Spans that become empty beyond the
+ * reserve go back to the mheap.
+ *
+ * Context: Any context; the mcache lock may be held, not @c->lock.
+ */
+void gom_mcentral_free_batch(struct gom_mcentral *c, void **objs,
+			     unsigned int n, unsigned long caller)
+{
+	unsigned long flags;
+	unsigned int i;
+	LIST_HEAD(dead);
+
+	rcu_read_lock();
+	spin_lock_irqsave(&c->lock, flags);
+	for (i = 0; i < n; i++)
+		gom_mcentral_free_one(c, objs[i], &dead, caller);
+	spin_unlock_irqrestore(&c->lock, flags);
+	rcu_read_unlock();
+	gom_mcentral_free_dead(c, &dead);
+}
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_free_batch, GOMALLOC_INTERNAL);
+
+/* === Reserve and teardown === */
+
+/**
+ * gom_mcentral_release_reserve() - give the empty spans to the mheap
+ * @c: the mcentral
+ *
+ * Context: Any context; no gomalloc lock held.
+ * Return: pages given to the mheap.
+ */
+unsigned long gom_mcentral_release_reserve(struct gom_mcentral *c)
+{
+	struct gom_span *span, *tmp;
+	unsigned long flags, pages = 0;
+	LIST_HEAD(dead);
+
+	if (!READ_ONCE(c->nr_empty))
+		return 0;
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry_safe_reverse(span, tmp, &c->partial, list) {
+		if (span->alloc_count)
+			continue;
+		gom_mcentral_unlist(c, span);
+		WRITE_ONCE(span->state, GOM_SPAN_FREE);
+		list_add(&span->list, &dead);
+		pages += span->npages;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	gom_mcentral_free_dead(c, &dead);
+	return pages;
+}
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_release_reserve, GOMALLOC_INTERNAL);
+
+static unsigned long gom_mcentral_split(struct gom_mcentral *c,
+					struct list_head *from,
+					struct list_head *dead,
+					struct list_head *live)
+{
+	struct gom_span *span, *tmp;
+	unsigned long objs = 0;
+
+	list_for_each_entry_safe(span, tmp, from, list) {
+		gom_mcentral_unlist(c, span);
+		if (span->alloc_count) {
+			objs += span->alloc_count;
+			list_add(&span->list, live);
+		} else {
+			WRITE_ONCE(span->state, GOM_SPAN_FREE);
+			list_add(&span->list, dead);
+		}
+	}
+	return objs;
+}
+
+/**
+ * gom_mcentral_destroy() - empty an mcentral of a heap being destroyed
+ * @c: the mcentral; every mcache of its heap is drained
+ *
+ * Empty spans go back to the mheap; spans with live objects are orphaned.
+ *
+ * Context: Process context, heap destroy.
+ * Return: live objects found (tiny class: blocks).
+ */
+unsigned long gom_mcentral_destroy(struct gom_mcentral *c)
+{
+	struct gom_span *span, *tmp;
+	unsigned long objs;
+	LIST_HEAD(dead);
+	LIST_HEAD(live);
+
+	spin_lock_irq(&c->lock);
+	WARN_ON(c->nr_cached);
+	objs = gom_mcentral_split(c, &c->partial, &dead, &live);
+	objs += gom_mcentral_split(c, &c->full, &dead, &live);
+	spin_unlock_irq(&c->lock);
+	gom_mcentral_free_dead(c, &dead);
+	list_for_each_entry_safe(span, tmp, &live, list) {
+		list_del(&span->list);
+		gom_span_orphan(span);
+	}
+	return objs;
+}

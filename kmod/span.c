@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Spans: allocation bitmaps of one run of objects; see gomalloc_internal.h.
+ */
+#define pr_fmt(fmt) "gomalloc: " fmt
+
+#include <linux/bitops.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "gomalloc_internal.h"
+
+static struct kmem_cache *gom_span_cache;
+
+/* === Span structs === */
+
+int gom_span_cache_init(void)
+{
+	/*
+	 * TYPESAFE_BY_RCU: a lookup that races with a span's death still
+	 * reads a struct gom_span and revalidates it under the right lock.
+	 */
+	gom_span_cache = kmem_cache_create("gomalloc_span",
+					   sizeof(struct gom_span), 0,
+					   SLAB_TYPESAFE_BY_RCU, NULL);
+	return gom_span_cache ? 0 : -ENOMEM;
+}
+
+void gom_span_cache_exit(void)
+{
+	kmem_cache_destroy(gom_span_cache);
+}
+
+/**
+ * gom_span_alloc() - allocate a span struct
+ * @gfp: the caller's allocation flags
+ *
+ * Context: Any context allowed by @gfp.
+ * Return: a span in state GOM_SPAN_FREE, or NULL.
+ */
+struct gom_span *gom_span_alloc(gfp_t gfp)
+{
+	struct gom_span *span;
+
+	span = kmem_cache_alloc(gom_span_cache, gom_meta_gfp(gfp));
+	if (!span)
+		return NULL;
+	INIT_LIST_HEAD(&span->list);
+	span->heap = NULL;
+	span->arena = NULL;
+	span->tiny = NULL;
+	WRITE_ONCE(span->state, GOM_SPAN_FREE);
+	return span;
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_alloc, GOMALLOC_INTERNAL);
+
+/**
+ * gom_span_free() - free a span struct that is no longer in any lookup entry
+ * @span: the span
+ *
+ * Context: Any context.
+ */
+void gom_span_free(struct gom_span *span)
+{
+	WRITE_ONCE(span->state, GOM_SPAN_FREE);
+	if (span->tiny)
+		kfree_rcu(span->tiny, rcu);
+	span->tiny = NULL;
+	kmem_cache_free(gom_span_cache, span);
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_free, GOMALLOC_INTERNAL);
+
+/* === Bitmaps === */
+
+/**
+ * gom_span_init_small() - set a fresh span up for objects of a span class
+ * @span: span whose base and npages are set
+ * @spanclass: its span class
+ *
+ * Context: Any context; the span is not yet visible to other CPUs.
+ */
+void gom_span_init_small(struct gom_span *span, unsigned int spanclass)
+{
+	unsigned int sizeclass = gom_spanclass_sizeclass(spanclass);
+
+	span->spanclass = spanclass;
+	span->sizeclass = sizeclass;
+	span->elemsize = gom_class_to_size[sizeclass];
+	span->nelems = gom_class_to_nobjs[sizeclass];
+	span->alloc_count = 0;
+	span->alloc_cache = 0;
+	WRITE_ONCE(span->freeindex, 0);
+	bitmap_zero(span->alloc_bits, GOM_MAX_OBJS_PER_SPAN);
+	bitmap_zero(span->freed_bits, GOM_MAX_OBJS_PER_SPAN);
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_init_small, GOMALLOC_INTERNAL);
+
+/* alloc_cache = the free slots from freeindex to the end of its word */
+static void gom_span_refill_cache(struct gom_span *span)
+{
+	unsigned int fi = span->freeindex;
+	unsigned int shift = fi % 64;
+	unsigned int left = span->nelems - fi;
+	u64 free = ~(u64)span->alloc_bits[fi / 64] >> shift;
+
+	if (left < 64)
+		free &= (1ULL << left) - 1;
+	span->alloc_cache = free;
+}
+
+/**
+ * gom_span_start_caching() - prepare a span for its owner's allocations
+ * @span: a swept span leaving mcentral for an mcache
+ *
+ * Context: the mcentral lock of @span held.
+ */
+void gom_span_start_caching(struct gom_span *span)
+{
+	WRITE_ONCE(span->freeindex, 0);
+	gom_span_refill_cache(span);
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_start_caching, GOMALLOC_INTERNAL);
+
+/**
+ * gom_span_next_free() - take the next free slot of a cached span
+ * @span: a span owned by the caller's mcache
+ *
+ * Go's nextFreeFast/nextFreeIndex: find the lowest set bit of alloc_cache,
+ * advance freeindex past it, refill alloc_cache at each 64-slot boundary.
+ * freeindex is published with WRITE_ONCE before the object is handed out,
+ * so that a free of it on another CPU sees it allocated.
+ *
+ * Context: the owning mcache's lock held.
+ * Return: the slot index, or -1 when the span is exhausted.
+ */
+int gom_span_next_free(struct gom_span *span)
+{
+	unsigned int idx, bit;
+
+	for (;;) {
+		if (span->freeindex >= span->nelems)
+			return -1;
+		if (span->alloc_cache)
+			break;
+		/* nothing free up to the end of freeindex's word */
+		WRITE_ONCE(span->freeindex,
+			   min_t(unsigned int, round_down(span->freeindex, 64) + 64,
+				 span->nelems));
+		if (span->freeindex < span->nelems)
+			gom_span_refill_cache(span);
+	}
+	bit = __ffs64(span->alloc_cache);
+	idx = span->freeindex + bit;
+	span->alloc_cache >>= bit;
+	span->alloc_cache >>= 1;
+	WRITE_ONCE(span->freeindex, idx + 1);
+	if ((idx + 1) % 64 == 0 && idx + 1 < span->nelems)
+		gom_span_refill_cache(span);
+	return idx;
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_next_free, GOMALLOC_INTERNAL);
+
+/**
+ * gom_span_sweep() - fold a cached span's allocations and frees into its bits
+ * @span: a span an mcache gives back
+ *
+ * Slots below freeindex were handed out by the owner, so they become set;
+ * then the frees recorded in freed_bits are applied. The bits are written
+ * before freeindex is reset, so that a lockless gom_span_slot_allocated()
+ * never sees an allocated slot as free.
+ *
+ * Context: the mcentral lock of @span held.
+ */
+void gom_span_sweep(struct gom_span *span)
+{
+	bitmap_set(span->alloc_bits, 0, span->freeindex);
+	bitmap_andnot(span->alloc_bits, span->alloc_bits, span->freed_bits,
+		      span->nelems);
+	bitmap_zero(span->freed_bits, span->nelems);
+	span->alloc_count = bitmap_weight(span->alloc_bits, span->nelems);
+	span->alloc_cache = 0;
+	smp_wmb();	/* bits before freeindex; pairs with slot_allocated */
+	WRITE_ONCE(span->freeindex, 0);
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_sweep, GOMALLOC_INTERNAL);
+
+/**
+ * gom_span_slot_allocated() - lockless check that a slot may be allocated
+ * @span: a small span
+ * @idx: slot index
+ *
+ * Never false for an allocated object; may be true for a free slot when it
+ * races with a sweep (mcentral checks exactly, under its lock).
+ *
+ * Context: Any context, under rcu_read_lock().
+ * Return: false if the slot is certainly free.
+ */
+bool gom_span_slot_allocated(const struct gom_span *span, unsigned int idx)
+{
+	if (idx < READ_ONCE(span->freeindex))
+		return true;
+	smp_rmb();	/* pairs with gom_span_sweep() */
+	return test_bit(idx, span->alloc_bits);
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_slot_allocated, GOMALLOC_INTERNAL);
+
+/**
+ * gom_span_index() - object index of a pointer, if it is an object start
+ * @span: the span holding @p
+ * @p: the pointer
+ * @idx: the index, when the return is true
+ *
+ * Context: Any context.
+ * Return: true if @p is the start of an object of @span.
+ */
+bool gom_span_index(const struct gom_span *span, const void *p,
+		    unsigned int *idx)
+{
+	unsigned long off = (unsigned long)p - span->base;
+	unsigned int i;
+
+	if (off >= gom_span_bytes(span))
+		return false;
+	if (!span->sizeclass) {
+		*idx = 0;
+		return off == 0;
+	}
+	i = gom_obj_index(span->sizeclass, off);
+	if (i >= span->nelems || (unsigned long)i * span->elemsize != off)
+		return false;
+	*idx = i;
+	return true;
+}
+EXPORT_SYMBOL_NS_GPL(gom_span_index, GOMALLOC_INTERNAL);

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for gomalloc's large objects: exact page counts from 32 KiB
+ * to GOM_MAX_ALLOC_SIZE, arena runs and direct spans, bad frees.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "gom_kunit.h"
+
+static const size_t gom_large_sizes[] = {
+	GOM_MAX_SMALL_SIZE + 1, 36 * 1024, 40000, 65536, 100000,
+	(1 << 20) + 1, 2 << 20, (2 << 20) + 1, (3 << 20) + 5,
+	GOM_MAX_ALLOC_SIZE,
+};
+
+/* Each object takes exactly ceil(size / 4 KiB) pages, and gives them back. */
+static void gom_large_test_exact_pages(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	struct gom_memstats ms0, ms;
+	unsigned int i;
+	size_t size;
+	char *p;
+
+	for (i = 0; i < ARRAY_SIZE(gom_large_sizes); i++) {
+		size = gom_large_sizes[i];
+		ms0 = gom_kunit_stats(heap);
+		p = gom_heap_alloc(heap, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "size %zu", size);
+		KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(p));
+		KUNIT_EXPECT_EQ_MSG(test, gom_ksize(p), PAGE_ALIGN(size),
+				    "size %zu", size);
+		ms = gom_kunit_stats(heap);
+		KUNIT_EXPECT_EQ_MSG(test, ms.heap_inuse - ms0.heap_inuse,
+				    PAGE_ALIGN(size), "size %zu", size);
+		KUNIT_EXPECT_EQ(test, ms.heap_alloc - ms0.heap_alloc,
+				PAGE_ALIGN(size));
+		KUNIT_EXPECT_EQ(test, ms.large_allocs, ms0.large_allocs + 1);
+		KUNIT_EXPECT_EQ(test, ms.heap_sys, ms.heap_inuse + ms.heap_idle);
+		p[0] = 1;
+		p[size - 1] = 2;
+		gom_free(p);
+		ms = gom_kunit_stats(heap);
+		KUNIT_EXPECT_EQ(test, ms.heap_inuse, ms0.heap_inuse);
+		KUNIT_EXPECT_EQ(test, ms.large_frees, ms0.large_frees + 1);
+		KUNIT_EXPECT_EQ(test, ms.heap_objects, 0);
+	}
+}
+
+/* Several large objects live together, each with its own contents. */
+static void gom_large_test_many(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	unsigned long pages = 0;
+	char *p[ARRAY_SIZE(gom_large_sizes)];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = gom_heap_alloc(heap, gom_large_sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], i + 1, gom_large_sizes[i]);
+		pages += PAGE_ALIGN(gom_large_sizes[i]) >> PAGE_SHIFT;
+	}
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse,
+			pages << PAGE_SHIFT);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		KUNIT_EXPECT_NULL(test, memchr_inv(p[i], i + 1, gom_large_sizes[i]));
+		gom_free(p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse, 0);
+}
+
+/* __GFP_ZERO zeroes the whole run, reused pages included. */
+static void gom_large_test_zero(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	size_t size = 100000;
+	char *p;
+
+	p = gom_heap_alloc(heap, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xff, size);
+	gom_free(p);
+	p = gom_heap_alloc(heap, size, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, PAGE_ALIGN(size)));
+	gom_free(p);
+}
+
+/* Interior pointers and double frees of large objects are caught. */
+static void gom_large_test_bad_frees(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	long interior = gom_kunit_errors(GOM_ERR_INTERIOR);
+	long dfree;
+	char *p, *q;
+
+	p = gom_heap_alloc(heap, 50000, GFP_KERNEL);
+	q = gom_heap_alloc(heap, 3 << 20, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	gom_free(p + PAGE_SIZE);
+	gom_free(p + 1);
+	gom_free(q + (2 << 20));
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_INTERIOR), interior + 3);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).large_frees, 0);
+	gom_free(p);
+	gom_free(q);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse, 0);
+	/* the spans are gone: a second free finds no span, or a dead one */
+	interior = gom_kunit_errors(GOM_ERR_NOT_OURS);
+	dfree = gom_kunit_errors(GOM_ERR_DOUBLE_FREE);
+	gom_free(p);
+	gom_free(q);
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_NOT_OURS) - interior +
+			gom_kunit_errors(GOM_ERR_DOUBLE_FREE) - dfree, 2);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).large_frees, 2);
+}
+
+static struct kunit_case gom_large_cases[] = {
+	KUNIT_CASE(gom_large_test_exact_pages),
+	KUNIT_CASE(gom_large_test_many),
+	KUNIT_CASE(gom_large_test_zero),
+	KUNIT_CASE(gom_large_test_bad_frees),
+	{}
+};
+
+static struct kunit_suite gom_large_suite = {
+	.name = "gomalloc_large",
+	.test_cases = gom_large_cases,
+};
+
+kunit_test_suite(gom_large_suite);
+
+MODULE_DESCRIPTION("KUnit tests for gomalloc's large objects");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
