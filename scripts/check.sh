@@ -101,8 +101,9 @@ if [ -e "$GOM_ROOT/tools/mksizeclasses.py" ]; then
 	check "committed kmod/sizeclasses.h is what tools/mksizeclasses.py writes" \
 		python3 "$GOM_ROOT/tools/mksizeclasses.py" --check "$GOM_ROOT/kmod/sizeclasses.h"
 fi
-cfiles=$(cd "$GOM_ROOT" && git ls-files -co --exclude-standard -- '*.c' '*.h' |
-	grep -v '^kmod/sizeclasses.h$' || true)
+cfiles=$(cd "$GOM_ROOT" && { git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null ||
+	find kmod include kunit testmod selftests tools -name '*.[ch]'; } |
+	grep -v '^kmod/sizeclasses.h$' | sort -u || true)
 check "checkpatch.pl --strict on $(echo "$cfiles" | wc -w) C files" \
 	bash -c "cd '$GOM_ROOT' && '$src/scripts/checkpatch.pl' --strict --no-tree \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -q -f $(echo $cfiles)"

@@ -28,6 +28,12 @@ BEGIN = re.compile(r'^# gomalloc-doc-begin (\S+) (\S+)')
 END = re.compile(r'^# gomalloc-doc-end (\S+)')
 RC = re.compile(r'^# gomalloc-doc-rc (\S+) (-?\d+)')
 RESULT = re.compile(r'^(ok|not ok) \d+ ?(.*)$')
+FIGURE = re.compile(r'^\s*# figure: (\w+)=(-?\d+)\s*$')
+CRASH = re.compile(r'not ok \d+ guest finished its plan')
+# issue 4's one line of figures, in this order; crashes come from the boots
+FIGURES = ['operations', 'cpu_cycles', 'faults_injected', 'bad_inputs_tried',
+           'bad_inputs_detected', 'crashes', 'objects_lost', 'objects_damaged',
+           'pages_not_returned']
 
 
 def read_docs(path):
@@ -117,6 +123,24 @@ def count(node, tally):
         count(sub, tally)
 
 
+def figures(groups):
+    """Sum the '# figure: NAME=N' lines of every document."""
+    total, seen = {}, False
+    for _, docs in groups:
+        for _, _, lines, _ in docs:
+            for line in lines:
+                m = FIGURE.match(line)
+                if m:
+                    seen = True
+                    total[m.group(1)] = total.get(m.group(1), 0) + int(m.group(2))
+                elif CRASH.search(line):
+                    total['crashes'] = total.get('crashes', 0) + 1
+    if not seen:
+        return None
+    names = FIGURES + sorted(set(total) - set(FIGURES))
+    return 'figures: ' + ' '.join(f'{n}={total.get(n, 0)}' for n in names)
+
+
 def main():
     kunit_py, out_dir = sys.argv[1], sys.argv[2]
     groups = []
@@ -150,6 +174,9 @@ def main():
     if proc.returncode != 0 and failed == 0:
         failed = 1
         print('kunit.py parse reported a failure the tally did not show')
+    line = figures(groups)
+    if line:
+        print(line)
     print(f'{passed} passed, {failed} failed, {skipped} skipped')
     return 1 if failed or passed == 0 else 0
 
