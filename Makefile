@@ -6,6 +6,8 @@
 #                     build directory when it exists, else Debian's stock
 #                     6.12 headers provisioned under ~/.cache/gomalloc
 #   make check        the whole test bench (scripts/check.sh)
+#   make bench        gomalloc against kmalloc, side by side in one boot
+#                     (scripts/bench.sh): UML and Debian's stock kernel
 #   make run          boot Debian's stock kernel under QEMU with gomalloc,
 #                     run a short workload, print its debugfs statistics;
 #                     make run SHELL=1 (or GUEST_SHELL=1) leaves a shell in
@@ -38,6 +40,9 @@ sizeclasses:
 check:
 	scripts/check.sh
 
+bench:
+	scripts/bench.sh
+
 run:
 	scripts/run.sh $(if $(filter 1,$(GUEST_SHELL)),--shell)
 
@@ -47,4 +52,4 @@ clean:
 		-o -name 'Module.symvers' -o -name '*.o.d' \) -print0 | xargs -0 rm -f
 	rm -rf .build .tmp_versions
 
-.PHONY: all modules install sizeclasses check run clean
+.PHONY: all modules install sizeclasses check bench run clean
