@@ -157,7 +157,8 @@ boot() { # NAME KERNEL MODS PLAN [vm-run args]
 	groups+=("$name=$dir/results.txt")
 }
 
-boot debug debug "$mods_debug" check --append "gomalloc.only=$only"
+# the stress kselftests need ~15 minutes of a TCG guest with KASAN on 2 host cores
+boot debug debug "$mods_debug" check --timeout 2700 --append "gomalloc.only=$only"
 [ $skip_stock = 1 ] || boot stock stock "$mods_stock" load --smp 2 --mem 1G
 [ $skip_uml = 1 ] || boot uml uml "$mods_uml" load
 
