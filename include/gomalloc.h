@@ -21,7 +21,13 @@ struct gom_heap;
 
 /* gom_heap_create() flags */
 #define GOM_HEAP_NO_TINY	0x1U	/* no tiny packing: 1..15 B in classes */
-#define GOM_HEAP_FLAGS		GOM_HEAP_NO_TINY
+/*
+ * Debug mode: freed objects are poisoned and the poison is checked when they
+ * are handed out again, small objects get a red zone checked on free, and
+ * debugfs "validate" checks every span. Implies GOM_HEAP_NO_TINY.
+ */
+#define GOM_HEAP_DEBUG		0x2U
+#define GOM_HEAP_FLAGS		(GOM_HEAP_NO_TINY | GOM_HEAP_DEBUG)
 
 /*
  * What a zero-size request returns, like ZERO_SIZE_PTR: not NULL, never

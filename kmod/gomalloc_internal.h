@@ -79,15 +79,52 @@
  * Bad frees (heap.c) are detected, reported in one rate-limited line, counted
  * per kind (enum gom_error) and ignored: a pointer outside the direct map or
  * with no span is not ours; one that is not an object start is interior; a
- * double free is caught on the fast path by a free marker (heap key ^ address
- * in the first word of a freed object, cleared on allocation) and by the
- * span's allocation state, and again when the object reaches mcentral.
+ * double free is caught on the fast path by the span's allocation state and
+ * by the free marker, and again when the object reaches mcentral.
+ *
+ *  - hardening (debug.c): every small object pushed on a free cache gets a
+ *    free marker in its first word, SLAB_FREELIST_HARDENED style: heap key
+ *    ^ swab64(slot address) (the free caches are arrays outside the objects,
+ *    so there is no next pointer to encode). A free that finds it is a
+ *    double free; an allocation that pops an object whose marker changed
+ *    found a write after free: reported, counted ("freelist") and the object
+ *    quarantined: never handed out again, its slot left allocated.
+ *
+ *  - debug mode (GOM_HEAP_DEBUG, gomalloc.debug=1 for the default heap):
+ *    no tiny packing; a request takes the class that fits size +
+ *    GOM_REDZONE; the requested size is kept per object (struct
+ *    gom_span_debug, outside the pages); [size, elemsize) holds 0xcc and is
+ *    checked on free ("redzone", repaired, the object freed); freed objects
+ *    are poisoned (POISON_FREE) and checked when handed out again
+ *    ("poison", quarantined). debugfs "validate" walks every span (see
+ *    gom_heap_validate()) and prints SLUB-style "BUG gomalloc-<heap>-<size>
+ *    (validate): ..." reports with INFO lines.
+ *
+ *  - kmemleak: pages from the page allocator are not tracked by kmemleak,
+ *    so every object handed out is registered (kmemleak_alloc, min_count 1:
+ *    a leak is reported, what it points to is scanned) and unregistered on
+ *    a validated free before it can be reused; bad frees never reach
+ *    kmemleak_free. What would hide leaks is kept out of the scan: span
+ *    structs (SLAB_NOLEAKTRACE: span->base points at an object), arenas and
+ *    side arrays (kmemleak_ignore), the mcaches (stale free-cache slots;
+ *    kmemleak_free_percpu after alloc_percpu). Live objects of destroyed
+ *    heaps stay registered until unload frees their pages.
+ *
+ *  - fault injection: a fault_attr of gomalloc's own, debugfs
+ *    /sys/kernel/debug/gomalloc/fail/ and the module parameter "fail",
+ *    checked (gom_should_fail()) before every page allocation
+ *    (gom_pages_alloc()) and every metadata allocation (span structs,
+ *    arenas, lookup frames, tiny and debug side arrays). Each failure
+ *    unwinds to NULL for the caller with nothing held but idle arena pages.
  *
  * LOCK ORDER (outermost first)
  *
  *  1. gom_heaps_mutex (mutex, heap.c): the list of heaps, heap names and
- *     their debugfs directories. Readers that cannot sleep (the shrinker)
- *     walk the list under RCU instead.
+ *     the creation of their debugfs directories. Readers that cannot sleep
+ *     (the shrinker) walk the list under RCU instead. Taken inside
+ *     cpu_hotplug_lock (the hotplug callback), so never held across
+ *     debugfs removal, which waits for file operations that may wait for
+ *     cpus_read_lock() (scavenge, validate).
  *  2. gom_mcache->lock (local_lock_t, irqsave): this CPU's mcache of one
  *     heap: current spans, free caches, tiny block, per-CPU counters.
  *  3. gom_mcentral->lock (spinlock_t, irqsave): one span class of one heap:
@@ -101,6 +138,12 @@
  *     taken with no other gomalloc spinlock held (arena and direct span
  *     setup and teardown happen outside the mheap lock).
  *
+ * Leaves taken under any of 2..5: a KUnit test's resource lock (counting
+ * errors for a running test, task context only) and kmemleak's own locks
+ * (kmemleak_free, kmemleak_ignore). kmemleak_alloc() may allocate with the
+ * caller's gfp and is called with no gomalloc lock held. gom_heap_validate()
+ * holds 3 (or 4 for large spans) while it reads the spans' objects.
+ *
  * A span's lookup entries (frame->spans[]) are written with WRITE_ONCE, no
  * lock held, by whoever owns the span's pages at that moment: published
  * before its first object can be handed out, withdrawn after its state is
@@ -113,11 +156,13 @@
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/cache.h>
+#include <linux/fault-inject.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/spinlock.h>
+#include <linux/swab.h>
 #include <linux/types.h>
 
 #include <gomalloc.h>
@@ -152,6 +197,9 @@ enum gom_error {
 	GOM_ERR_DOUBLE_FREE,	/* object not allocated */
 	GOM_ERR_HEAP_DESTROYED,	/* object of a heap that was destroyed */
 	GOM_ERR_TOO_LARGE,	/* request above GOM_MAX_ALLOC_SIZE */
+	GOM_ERR_FREELIST,	/* free marker of a cached object overwritten */
+	GOM_ERR_POISON,		/* debug: poison of a free object overwritten */
+	GOM_ERR_REDZONE,	/* debug: red zone of an object overwritten */
 	GOM_ERR_NR,
 };
 
@@ -178,10 +226,14 @@ struct gom_heap;
  *	some CPU's current block. The block is freed when it reaches 0.
  * @ends: bit n set when a sub-object ends at byte n; written by the owner
  *	only, read by gom_ksize().
+ * @starts: bit n set when a sub-object starting at byte n was handed out;
+ *	written by the owner only, so that a free of a start not handed out
+ *	yet (still covered by the owner's bias in @live) is caught.
  */
 struct gom_tiny_block {
 	atomic_t live;
 	u16 ends;
+	u16 starts;
 };
 
 /**
@@ -192,6 +244,16 @@ struct gom_tiny_block {
 struct gom_tiny_blocks {
 	struct rcu_head rcu;
 	struct gom_tiny_block b[];
+};
+
+/**
+ * struct gom_span_debug - the side array of a span of a debug heap
+ * @rcu: freed after a grace period: lockless frees may still read it
+ * @size: requested bytes of each allocated object (its red zone follows)
+ */
+struct gom_span_debug {
+	struct rcu_head rcu;
+	u16 size[];
 };
 
 #define GOM_TINY_OWNED		BIT(16)
@@ -213,6 +275,7 @@ struct gom_tiny_blocks {
  * @alloc_count: allocated objects (exact while the span is not cached)
  * @alloc_cache: inverted alloc_bits from freeindex (owner only)
  * @tiny: per-block state of a tiny span
+ * @debug: requested sizes, spans of debug heaps only
  * @alloc_bits: allocated slots (read-only while cached)
  * @freed_bits: slots freed while the span was cached
  */
@@ -231,6 +294,7 @@ struct gom_span {
 	u16 alloc_count;
 	u64 alloc_cache;
 	struct gom_tiny_blocks *tiny;
+	struct gom_span_debug *debug;
 	DECLARE_BITMAP(alloc_bits, GOM_MAX_OBJS_PER_SPAN);
 	DECLARE_BITMAP(freed_bits, GOM_MAX_OBJS_PER_SPAN);
 };
@@ -531,18 +595,63 @@ struct gom_heap {
 extern struct list_head gom_heaps;
 extern struct mutex gom_heaps_mutex;
 extern atomic_long_t gom_errors[GOM_ERR_NR];
+void gom_count_error(struct gom_heap *heap, enum gom_error kind);
 void gom_report(struct gom_heap *heap, enum gom_error kind, const void *p,
 		unsigned long caller);
-void *gom_small_alloc(struct gom_heap *heap, unsigned int spanclass,
-		      gfp_t gfp);
 int gom_heap_setup(void);
 void gom_heap_teardown(void);
 
+/* === Hardening and debug mode (debug.c) === */
+
+#define GOM_REDZONE		8	/* debug: red zone at the end of a slot */
+
+/*
+ * The word a free small object holds at its start, SLAB_FREELIST_HARDENED
+ * style: what it encodes (nothing: the free caches are arrays outside the
+ * objects) xor the heap's random key xor the byte-swapped slot address, so
+ * that it cannot be forged without the key and differs per slot.
+ */
 static inline unsigned long gom_free_marker(const struct gom_heap *heap,
 					    const void *p)
 {
-	return heap->key ^ (unsigned long)p;
+	return heap->key ^ swab64((unsigned long)p);
 }
+
+static inline bool gom_heap_debug(const struct gom_heap *heap)
+{
+	return heap->flags & GOM_HEAP_DEBUG;
+}
+
+/* Red zone bytes a request of @heap needs beyond its size. */
+static inline unsigned int gom_heap_redzone(const struct gom_heap *heap)
+{
+	return gom_heap_debug(heap) ? GOM_REDZONE : 0;
+}
+
+/* Does a span class get poison and red zones in a debug heap? */
+static inline bool gom_debug_class(const struct gom_heap *heap,
+				   unsigned int elemsize)
+{
+	return gom_heap_debug(heap) && elemsize >= 2 * GOM_REDZONE &&
+	       elemsize <= GOM_MAX_SMALL_SIZE;
+}
+
+struct seq_file;
+struct fault_attr *gom_fail_attr_get(void);
+bool gom_should_fail(size_t size, gfp_t gfp);
+int gom_fail_init(const char *param);
+int gom_span_debug_init(struct gom_span *span, gfp_t gfp);
+void gom_span_poison(struct gom_heap *heap, struct gom_span *span);
+bool gom_obj_check_free(struct gom_heap *heap, void *obj,
+			unsigned int elemsize, bool cached);
+void gom_obj_quarantine(struct gom_heap *heap, void *obj,
+			unsigned int elemsize);
+void gom_debug_alloc(struct gom_heap *heap, void *obj, size_t size,
+		     gfp_t gfp);
+void gom_debug_free(struct gom_heap *heap, struct gom_span *span,
+		    unsigned int idx, void *obj, unsigned long caller);
+void gom_debug_resize(struct gom_span *span, void *obj, size_t size);
+long gom_heap_validate(struct gom_heap *heap, struct seq_file *m);
 
 /* === stats (stats.c) === */
 

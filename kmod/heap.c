@@ -5,7 +5,10 @@
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
+#include <kunit/test-bug.h>
+#include <kunit/resource.h>
 #include <linux/cpu.h>
+#include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
@@ -22,6 +25,10 @@ DEFINE_MUTEX(gom_heaps_mutex);	/* protects gom_heaps, names, debugfs */
 
 static struct gom_heap *gom_default;
 
+static bool gom_debug;
+module_param_named(debug, gom_debug, bool, 0444);
+MODULE_PARM_DESC(debug, "debug mode (poison, red zones, checks) for the default heap");
+
 /* === Errors === */
 
 atomic_long_t gom_errors[GOM_ERR_NR];
@@ -33,15 +40,45 @@ const char *const gom_error_names[] = {
 	[GOM_ERR_DOUBLE_FREE]	 = "double_free",
 	[GOM_ERR_HEAP_DESTROYED] = "heap_destroyed",
 	[GOM_ERR_TOO_LARGE]	 = "too_large",
+	[GOM_ERR_FREELIST]	 = "freelist",
+	[GOM_ERR_POISON]	 = "poison",
+	[GOM_ERR_REDZONE]	 = "redzone",
 };
 
 static_assert(ARRAY_SIZE(gom_error_names) == GOM_ERR_NR);
 
-static void gom_count_error(struct gom_heap *heap, enum gom_error kind)
+/*
+ * A KUnit case that provokes errors on purpose counts them through a named
+ * resource, as lib/slub_kunit.c does with "slab_errors".
+ */
+static void gom_kunit_count_error(void)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	struct kunit_resource *res;
+
+	if (!in_task() || !kunit_get_current_test())
+		return;
+	res = kunit_find_named_resource(current->kunit_test, "gomalloc_errors");
+	if (!res)
+		return;
+	atomic_inc(res->data);
+	kunit_put_resource(res);
+#endif
+}
+
+/**
+ * gom_count_error() - count an error in the errors files (and for KUnit)
+ * @heap: the heap it is attributed to, or NULL
+ * @kind: what is wrong
+ *
+ * Context: Any context.
+ */
+void gom_count_error(struct gom_heap *heap, enum gom_error kind)
 {
 	atomic_long_inc(&gom_errors[kind]);
 	if (heap)
 		atomic_long_inc(&heap->errors[kind]);
+	gom_kunit_count_error();
 }
 
 /**
@@ -73,25 +110,50 @@ static void gom_report_size(struct gom_heap *heap, size_t size,
 
 /* === Allocation === */
 
-/**
- * gom_small_alloc() - an object of a size class
+/*
+ * gom_obj_init() - set a small object up for its caller
  * @heap: the heap
  * @spc: its span class
+ * @obj: the object, just handed out by the mcache
+ * @size: the bytes asked for
  * @gfp: the caller's flags
  *
- * Context: Any context allowed by @gfp.
- * Return: the object, its free marker cleared (zeroed for __GFP_ZERO).
+ * Clears the free marker (zeroes for __GFP_ZERO), red-zones debug classes,
+ * and registers the object with kmemleak: its pages come from the page
+ * allocator, which kmemleak does not track, so without this a leaked object
+ * would never be reported and what it points to would look leaked.
+ *
+ * Context: Any context allowed by @gfp; no gomalloc lock held.
  */
-void *gom_small_alloc(struct gom_heap *heap, unsigned int spc, gfp_t gfp)
+static void gom_obj_init(struct gom_heap *heap, unsigned int spc, void *obj,
+			 size_t size, gfp_t gfp)
 {
-	unsigned long *obj = gom_mcache_alloc(heap, spc, gfp);
+	unsigned int elemsize = gom_spanclass_size(spc);
 
-	if (unlikely(!obj))
-		return NULL;
-	if (gfp & __GFP_ZERO)
-		memset(obj, 0, gom_spanclass_size(spc));
-	else
-		*obj = 0;
+	if (gom_debug_class(heap, elemsize)) {
+		gom_debug_alloc(heap, obj, size, gfp);
+		elemsize -= GOM_REDZONE;
+	} else if (gfp & __GFP_ZERO) {
+		memset(obj, 0, elemsize);
+	} else {
+		*(unsigned long *)obj = 0;
+	}
+	kmemleak_alloc(obj, elemsize, 1, gfp);
+}
+
+/* The span class serving @size in @heap (red zone included). */
+static unsigned int gom_small_class(struct gom_heap *heap, size_t size)
+{
+	return gom_size_to_class(size + gom_heap_redzone(heap));
+}
+
+static void *gom_small_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
+{
+	unsigned int spc = gom_small_class(heap, size);
+	void *obj = gom_mcache_alloc(heap, spc, gfp);
+
+	if (likely(obj))
+		gom_obj_init(heap, spc, obj, size, gfp);
 	return obj;
 }
 
@@ -112,8 +174,8 @@ static void *gom_heap_alloc_caller(struct gom_heap *heap, size_t size,
 	}
 	if (size < GOM_TINY_SIZE && !(heap->flags & GOM_HEAP_NO_TINY))
 		return gom_tiny_alloc(heap, size, gfp);
-	if (size <= GOM_MAX_SMALL_SIZE)
-		return gom_small_alloc(heap, gom_size_to_class(size), gfp);
+	if (size + gom_heap_redzone(heap) <= GOM_MAX_SMALL_SIZE)
+		return gom_small_alloc(heap, size, gfp);
 	return gom_large_alloc(heap, size, gfp);
 }
 
@@ -181,9 +243,10 @@ static struct gom_span *gom_find(const void *p, bool live,
 		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
 		return NULL;
 	}
+	/* the slot state first: a free slot's memory may be going away */
 	if (live && span->sizeclass &&
-	    (READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p) ||
-	     !gom_span_slot_allocated(span, idx))) {
+	    (!gom_span_slot_allocated(span, idx) ||
+	     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p))) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return NULL;
 	}
@@ -194,7 +257,21 @@ static size_t gom_span_ksize(struct gom_span *span, const void *p)
 {
 	if (span->spanclass == GOM_TINY_SPANCLASS)
 		return gom_tiny_ksize(span, p);
+	if (span->debug)
+		return span->elemsize - GOM_REDZONE;
 	return span->elemsize;
+}
+
+/* A small object freed: kmemleak first, before anyone can reuse it. */
+static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
+			   void *p, unsigned long caller)
+{
+	unsigned int idx;
+
+	kmemleak_free(p);
+	if (span->debug && gom_span_index(span, p, &idx))
+		gom_debug_free(heap, span, idx, p, caller);
+	gom_mcache_free(heap, span->spanclass, p, caller);
 }
 
 /* === Free === */
@@ -211,14 +288,12 @@ static void gom_free_caller(const void *p, unsigned long caller)
 	if (!span)
 		goto out;
 	heap = READ_ONCE(span->heap);
-	if (span->spanclass == GOM_LARGE_SPANCLASS) {
+	if (span->spanclass == GOM_LARGE_SPANCLASS)
 		gom_large_free(span, p, caller);
-	} else if (span->spanclass == GOM_TINY_SPANCLASS) {
+	else if (span->spanclass == GOM_TINY_SPANCLASS)
 		gom_tiny_free(heap, span, p, caller);
-	} else {
-		WRITE_ONCE(*(unsigned long *)p, gom_free_marker(heap, p));
-		gom_mcache_free(heap, span->spanclass, (void *)p, caller);
-	}
+	else
+		gom_small_free(heap, span, (void *)p, caller);
 out:
 	rcu_read_unlock();
 }
@@ -244,9 +319,10 @@ EXPORT_SYMBOL_GPL(gom_free);
  * @p: an object, NULL or GOM_ZERO_SIZE_PTR
  *
  * Context: Any context.
- * Return: the object's class size, its page run bytes for a large object,
- * the bytes up to the next sub-object for a tiny one; 0 for NULL,
- * GOM_ZERO_SIZE_PTR and bad pointers (which are reported).
+ * Return: the object's class size (less the red zone in a debug heap, which
+ * then moves behind the whole usable size, as SLUB does), its page run bytes
+ * for a large object, the bytes up to the next sub-object for a tiny one; 0
+ * for NULL, GOM_ZERO_SIZE_PTR and bad pointers (which are reported).
  */
 size_t gom_ksize(const void *p)
 {
@@ -259,6 +335,9 @@ size_t gom_ksize(const void *p)
 	span = gom_find(p, false, _RET_IP_);
 	if (span)
 		size = gom_span_ksize(span, p);
+	/* all of it is the caller's now: the red zone moves behind it */
+	if (span && span->debug)
+		gom_debug_resize(span, (void *)p, size);
 	rcu_read_unlock();
 	return size;
 }
@@ -294,6 +373,8 @@ void *gom_realloc(const void *p, size_t new_size, gfp_t gfp)
 	span = gom_find(p, true, _RET_IP_);
 	heap = span ? READ_ONCE(span->heap) : NULL;
 	ks = span ? gom_span_ksize(span, p) : 0;
+	if (span && span->debug && new_size <= ks)
+		gom_debug_resize(span, (void *)p, new_size);
 	rcu_read_unlock();
 	if (!span)
 		return NULL;
@@ -349,22 +430,18 @@ static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
 int gom_heap_alloc_bulk(struct gom_heap *heap, size_t size, gfp_t gfp,
 			size_t nr, void **p)
 {
-	unsigned int spc = gom_size_to_class(size);
+	unsigned int spc = 0;
 	size_t i, got;
 
 	might_alloc(gfp);
 	if (!size || size > GOM_MAX_ALLOC_SIZE || nr > INT_MAX)
 		return 0;
-	if (size < GOM_TINY_SIZE && !(heap->flags & GOM_HEAP_NO_TINY))
-		spc = 0;
+	if (size >= GOM_TINY_SIZE || (heap->flags & GOM_HEAP_NO_TINY))
+		spc = gom_small_class(heap, size);
 	if (spc) {
 		got = gom_bulk_small(heap, spc, gfp, nr, p);
-		for (i = 0; i < got; i++) {
-			if (gfp & __GFP_ZERO)
-				memset(p[i], 0, gom_spanclass_size(spc));
-			else
-				*(unsigned long *)p[i] = 0;
-		}
+		for (i = 0; i < got; i++)
+			gom_obj_init(heap, spc, p[i], size, gfp);
 	} else {
 		for (got = 0; got < nr; got++) {
 			p[got] = gom_heap_alloc_caller(heap, size, gfp, _RET_IP_);
@@ -436,7 +513,8 @@ static bool gom_heap_name_ok(const char *name)
 /**
  * gom_heap_create() - create a heap
  * @name: unique name, its debugfs directory; 1..31 bytes, no '/'
- * @flags: GOM_HEAP_* flags
+ * @flags: GOM_HEAP_* flags: GOM_HEAP_NO_TINY, GOM_HEAP_DEBUG (poison, red
+ *	zones and their checks, validate; implies GOM_HEAP_NO_TINY)
  *
  * Context: Process context; may sleep.
  * Return: the heap, or NULL (bad or taken name, no memory).
@@ -453,6 +531,9 @@ struct gom_heap *gom_heap_create(const char *name, unsigned int flags)
 	if (!heap)
 		return NULL;
 	strscpy(heap->name, name);
+	/* a debug heap red-zones every object: none is packed */
+	if (flags & GOM_HEAP_DEBUG)
+		flags |= GOM_HEAP_NO_TINY;
 	heap->flags = flags;
 	heap->key = get_random_long();
 	gom_mheap_init(&heap->mheap);
@@ -502,9 +583,15 @@ static void gom_heap_free(struct gom_heap *heap)
 	struct gom_mheap_info info;
 	unsigned long objs;
 
+	/*
+	 * debugfs first, without gom_heaps_mutex: removal waits for running
+	 * file operations, and "scavenge" or "validate" waits for CPU hotplug
+	 * (cpus_read_lock), whose callback takes gom_heaps_mutex. The heap
+	 * stays listed meanwhile, so its name cannot be taken again.
+	 */
+	gom_debugfs_heap_del(heap);
 	mutex_lock(&gom_heaps_mutex);
 	list_del_rcu(&heap->list);
-	gom_debugfs_heap_del(heap);
 	mutex_unlock(&gom_heaps_mutex);
 	synchronize_rcu();	/* the shrinker no longer sees it */
 
@@ -572,7 +659,7 @@ EXPORT_SYMBOL_GPL(gom_heap_name);
  */
 int gom_heap_setup(void)
 {
-	gom_default = gom_heap_create("default", 0);
+	gom_default = gom_heap_create("default", gom_debug ? GOM_HEAP_DEBUG : 0);
 	return gom_default ? 0 : -ENOMEM;
 }
 

@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
+#include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 
@@ -40,16 +41,18 @@ void *gom_large_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
 	span->nelems = 1;
 	span->alloc_count = 1;
 
+	/* published before it is listed: validate checks listed spans' entries */
+	gom_span_set_lookup(span, span);
 	spin_lock_irqsave(&h->lock, flags);
 	list_add(&span->list, &h->large);
 	WRITE_ONCE(span->state, GOM_SPAN_LARGE);
 	spin_unlock_irqrestore(&h->lock, flags);
-	gom_span_set_lookup(span, span);
 
 	this_cpu_inc(heap->mcache->large_allocs);
 	this_cpu_add(heap->mcache->large_bytes_alloc, gom_span_bytes(span));
 	if (gfp & __GFP_ZERO)
 		memset((void *)span->base, 0, gom_span_bytes(span));
+	kmemleak_alloc((void *)span->base, gom_span_bytes(span), 1, gfp);
 	return (void *)span->base;
 }
 
@@ -86,6 +89,8 @@ void gom_large_free(struct gom_span *span, const void *p, unsigned long caller)
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;
 	}
+	/* registered by gom_large_alloc(); the pages are still ours */
+	kmemleak_free(p);
 
 	bytes = gom_span_bytes(span);
 	if (span->arena)

@@ -9,6 +9,10 @@
 
 #include "gomalloc_internal.h"
 
+static char *gom_fail_param;
+module_param_named(fail, gom_fail_param, charp, 0444);
+MODULE_PARM_DESC(fail, "fault injection at load: <interval>,<probability>,<space>,<times>");
+
 static int __init gomalloc_init(void)
 {
 	int ret;
@@ -25,6 +29,9 @@ static int __init gomalloc_init(void)
 	if (ret)
 		goto err_span;
 	gom_debugfs_init();
+	ret = gom_fail_init(gom_fail_param);
+	if (ret)
+		goto err_debugfs;
 	ret = gom_heap_setup();
 	if (ret)
 		goto err_debugfs;

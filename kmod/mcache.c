@@ -7,6 +7,7 @@
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -70,6 +71,14 @@ int gom_mcache_init(struct gom_heap *heap)
 	heap->mcache = alloc_percpu(struct gom_mcache);
 	if (!heap->mcache)
 		return -ENOMEM;
+	/*
+	 * Not scanned by kmemleak: the free caches keep stale pointers to
+	 * objects handed out since, which would hide those objects' leaks.
+	 * Nothing the mcache points to needs it (span structs are untracked,
+	 * free objects unregistered). free_percpu()'s second unregistering
+	 * of it is a silent no-op.
+	 */
+	kmemleak_free_percpu(heap->mcache);
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(heap->mcache, cpu)->lock);
 	return 0;
@@ -107,13 +116,31 @@ static void *gom_mcache_refill(struct gom_heap *heap, struct gom_mcache *c,
 	return gom_span_obj(span, idx);
 }
 
+/* The next free object: free cache pop, current span, refill. */
+static void *gom_mcache_next(struct gom_heap *heap, struct gom_mcache *c,
+			     unsigned int spc, bool *cached)
+{
+	struct gom_mcache_class *cc = &c->cls[spc];
+	int idx;
+
+	*cached = cc->nfree;
+	if (likely(cc->nfree))
+		return c->slots[gom_fc_base[spc] + --cc->nfree];
+	idx = cc->span ? gom_span_next_free(cc->span) : -1;
+	if (idx >= 0)
+		return gom_span_obj(cc->span, idx);
+	return gom_mcache_refill(heap, c, spc);
+}
+
 /**
  * gom_mcache_alloc_locked() - one object of a span class, no page allocation
  * @heap: the heap
  * @c: this CPU's mcache of @heap, locked
  * @spc: the span class
  *
- * Free cache pop, else the current span, else a refill from mcentral.
+ * Free cache pop, else the current span, else a refill from mcentral. An
+ * object whose free marker (or, in a debug heap, poison or red zone) was
+ * overwritten while it was free is reported and quarantined.
  *
  * Context: @c->lock held (interrupts off except on PREEMPT_RT).
  * Return: the object (contents as left), or NULL when mcentral has no span.
@@ -121,23 +148,20 @@ static void *gom_mcache_refill(struct gom_heap *heap, struct gom_mcache *c,
 void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
 			      unsigned int spc)
 {
-	struct gom_mcache_class *cc = &c->cls[spc];
+	unsigned int size = gom_spanclass_size(spc);
+	bool cached;
 	void *obj;
-	int idx;
 
-	if (likely(cc->nfree)) {
-		obj = c->slots[gom_fc_base[spc] + --cc->nfree];
-		goto out;
+	for (;;) {
+		obj = gom_mcache_next(heap, c, spc, &cached);
+		if (unlikely(!obj))
+			return NULL;
+		if (likely(gom_obj_check_free(heap, obj, size, cached)))
+			break;
+		/* corrupted (reported): never hand it out again */
+		gom_obj_quarantine(heap, obj, size);
 	}
-	idx = cc->span ? gom_span_next_free(cc->span) : -1;
-	if (idx >= 0)
-		obj = gom_span_obj(cc->span, idx);
-	else
-		obj = gom_mcache_refill(heap, c, spc);
-	if (!obj)
-		return NULL;
-out:
-	cc->mallocs++;
+	c->cls[spc].mallocs++;
 	return obj;
 }
 
@@ -199,6 +223,8 @@ void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
 {
 	struct gom_mcache_class *cc = &c->cls[spc];
 
+	/* checked when it is popped: a write after free is caught there */
+	*(unsigned long *)p = gom_free_marker(heap, p);
 	if (unlikely(cc->nfree == gom_fc_cap[spc]))
 		gom_mcache_flush(heap, c, spc, cc->nfree / 2, caller);
 	c->slots[gom_fc_base[spc] + cc->nfree++] = p;

@@ -147,6 +147,20 @@ void gom_mcentral_uncache(struct gom_mcentral *c, struct gom_span *old)
 }
 EXPORT_SYMBOL_NS_GPL(gom_mcentral_uncache, GOMALLOC_INTERNAL);
 
+/* Side arrays of a fresh span (tiny blocks, debug sizes) and its poison. */
+static int gom_mcentral_span_meta(struct gom_mcentral *c, struct gom_span *span,
+				  gfp_t gfp)
+{
+	if (c->spanclass == GOM_TINY_SPANCLASS)
+		return gom_tiny_span_init(span, gfp);
+	if (!gom_debug_class(c->heap, span->elemsize))
+		return 0;
+	if (gom_span_debug_init(span, gfp))
+		return -ENOMEM;
+	gom_span_poison(c->heap, span);
+	return 0;
+}
+
 /**
  * gom_mcentral_grow() - add a fresh span from the mheap to the partial list
  * @c: the mcentral
@@ -165,7 +179,7 @@ bool gom_mcentral_grow(struct gom_mcentral *c, gfp_t gfp)
 	if (!span)
 		return false;
 	gom_span_init_small(span, c->spanclass);
-	if (c->spanclass == GOM_TINY_SPANCLASS && gom_tiny_span_init(span, gfp)) {
+	if (gom_mcentral_span_meta(c, span, gfp)) {
 		gom_mheap_free_span(c->heap, span);
 		return false;
 	}

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
+#include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -39,9 +40,11 @@ gfp_t gom_meta_gfp(gfp_t gfp)
  * @order: order of the block
  * @gfp: flags, already filtered
  *
- * The one place where gomalloc calls the page allocator (fault injection
- * hooks in here). The block is split into order-0 pages so that they can be
- * given back one by one.
+ * The one place where gomalloc calls the page allocator, and a fault
+ * injection point (/sys/kernel/debug/gomalloc/fail). The block is split into
+ * order-0 pages so that they can be given back one by one. kmemleak does not
+ * track page allocator pages: objects carved from them are registered one by
+ * one when handed out.
  *
  * Context: Any context allowed by @gfp.
  * Return: the first page, or NULL.
@@ -50,6 +53,8 @@ struct page *gom_pages_alloc(unsigned int order, gfp_t gfp)
 {
 	struct page *page;
 
+	if (gom_should_fail(PAGE_SIZE << order, gfp))
+		return NULL;
 	page = alloc_pages(gfp & GOM_GFP_KEEP, order);
 	if (page && order)
 		split_page(page, order);
@@ -139,6 +144,8 @@ static struct gom_frame *gom_frame_get(unsigned long idx, gfp_t gfp)
 		if (f)
 			return f;
 
+		if (gom_should_fail(sizeof(*f), gfp))
+			return NULL;
 		f = kmem_cache_zalloc(gom_frame_cache, gom_meta_gfp(gfp));
 		if (!f)
 			return NULL;
@@ -245,9 +252,13 @@ static struct gom_arena *gom_arena_new(unsigned int need_order, gfp_t gfp)
 	unsigned int order;
 	gfp_t g;
 
+	if (gom_should_fail(sizeof(*a), gfp))
+		return NULL;
 	a = kzalloc(sizeof(*a), gom_meta_gfp(gfp));
 	if (!a)
 		return NULL;
+	/* a->base points at objects: scanning it would hide their leaks */
+	kmemleak_ignore(a);
 	/* 2 MiB when the buddy allocator has it, smaller when fragmented */
 	for (order = GOM_ARENA_ORDER; order >= need_order; order--) {
 		g = gfp;
@@ -587,9 +598,11 @@ EXPORT_SYMBOL_NS_GPL(gom_mheap_scavenge, GOMALLOC_INTERNAL);
 unsigned long gom_mheap_idle_pages(struct gom_heap *heap)
 {
 	struct gom_mheap *h = &heap->mheap;
+	long idle = READ_ONCE(h->arena_pages) - READ_ONCE(h->inuse_pages) -
+		    READ_ONCE(h->released_pages);
 
-	return READ_ONCE(h->arena_pages) - READ_ONCE(h->inuse_pages) -
-	       READ_ONCE(h->released_pages);
+	/* three racy reads can disagree: never hand the shrinker a wrap */
+	return max(idle, 0L);
 }
 
 /**
@@ -699,6 +712,39 @@ void gom_mheap_destroy(struct gom_heap *heap)
 		gom_arena_free(a);
 }
 
+/* Unregister from kmemleak the objects of a small span still allocated. */
+static void gom_span_forget_small(struct gom_span *span)
+{
+	unsigned int i, bit;
+	unsigned long live;
+	void *blk;
+
+	for_each_set_bit(i, span->alloc_bits, span->nelems) {
+		blk = gom_span_obj(span, i);
+		if (span->spanclass != GOM_TINY_SPANCLASS) {
+			kmemleak_free(blk);
+			continue;
+		}
+		live = atomic_read(&span->tiny->b[i].live) & GOM_TINY_ALL;
+		for_each_set_bit(bit, &live, GOM_TINY_SIZE)
+			kmemleak_free(blk + bit);
+	}
+}
+
+/*
+ * The live objects of an orphan are still registered with kmemleak; their
+ * pages are about to go back to the page allocator, whose next user's
+ * objects must not overlap them there. Quarantined slots were never
+ * registered: unregistering them is a no-op.
+ */
+static void gom_span_forget(struct gom_span *span)
+{
+	if (span->sizeclass)
+		gom_span_forget_small(span);
+	else
+		kmemleak_free((void *)span->base);
+}
+
 /**
  * gom_orphans_free() - module exit: give back what destroyed heaps leaked
  *
@@ -713,6 +759,7 @@ void gom_orphans_free(void)
 	unsigned long n = 0;
 
 	list_for_each_entry_safe(span, stmp, &gom_orphan_spans, list) {
+		gom_span_forget(span);
 		gom_span_set_lookup(span, NULL);
 		if (!span->arena) {
 			gom_direct_put_frames(span->base,

@@ -19,10 +19,14 @@ int gom_span_cache_init(void)
 	/*
 	 * TYPESAFE_BY_RCU: a lookup that races with a span's death still
 	 * reads a struct gom_span and revalidates it under the right lock.
+	 * NOLEAKTRACE: a span's base points at its first object, which would
+	 * keep that object referenced in kmemleak's eyes; spans are always
+	 * reachable through the lookup frames, so nothing is lost.
 	 */
 	gom_span_cache = kmem_cache_create("gomalloc_span",
 					   sizeof(struct gom_span), 0,
-					   SLAB_TYPESAFE_BY_RCU, NULL);
+					   SLAB_TYPESAFE_BY_RCU |
+					   SLAB_NOLEAKTRACE, NULL);
 	return gom_span_cache ? 0 : -ENOMEM;
 }
 
@@ -42,6 +46,8 @@ struct gom_span *gom_span_alloc(gfp_t gfp)
 {
 	struct gom_span *span;
 
+	if (gom_should_fail(sizeof(*span), gfp))
+		return NULL;
 	span = kmem_cache_alloc(gom_span_cache, gom_meta_gfp(gfp));
 	if (!span)
 		return NULL;
@@ -49,6 +55,7 @@ struct gom_span *gom_span_alloc(gfp_t gfp)
 	span->heap = NULL;
 	span->arena = NULL;
 	span->tiny = NULL;
+	span->debug = NULL;
 	WRITE_ONCE(span->state, GOM_SPAN_FREE);
 	return span;
 }
@@ -65,7 +72,10 @@ void gom_span_free(struct gom_span *span)
 	WRITE_ONCE(span->state, GOM_SPAN_FREE);
 	if (span->tiny)
 		kfree_rcu(span->tiny, rcu);
+	if (span->debug)
+		kfree_rcu(span->debug, rcu);
 	span->tiny = NULL;
+	span->debug = NULL;
 	kmem_cache_free(gom_span_cache, span);
 }
 EXPORT_SYMBOL_NS_GPL(gom_span_free, GOMALLOC_INTERNAL);

@@ -4,14 +4,17 @@
  * gomalloc_internal.h.
  *
  * /sys/kernel/debug/gomalloc/errors        bad calls per kind, all heaps
+ * /sys/kernel/debug/gomalloc/fail/         fault injection knobs (debug.c)
  * /sys/kernel/debug/gomalloc/<heap>/
  *	memstats  "Name: value", runtime.MemStats names
  *	classes   one row per span class (class 76 = tiny 16 B blocks)
  *	slabinfo  /proc/slabinfo 2.1 format, one row per span class
  *	mcache    per CPU: objects in free caches, current spans
  *	mheap     arenas and their pages
- *	errors    bad calls attributed to this heap, per kind
+ *	errors    bad calls and corruptions attributed to this heap, per kind
  *	scavenge  write: drain the mcaches, release empty spans and idle pages
+ *	validate  read: walk every span, print corruption and a summary line;
+ *		  write: the same walk, reported to the kernel log and counted
  *
  * Counters are per CPU and summed on read; the figures are exact when the
  * heap is quiet. Only the mheap view takes a lock (the mheap's, briefly).
@@ -311,6 +314,35 @@ static const struct file_operations gom_scavenge_fops = {
 	.llseek = noop_llseek,
 };
 
+static int gom_validate_show(struct seq_file *m, void *v)
+{
+	gom_heap_validate(m->private, m);
+	return 0;
+}
+
+static int gom_validate_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, gom_validate_show, inode->i_private);
+}
+
+static ssize_t gom_validate_write(struct file *file, const char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+
+	gom_heap_validate(m->private, NULL);
+	return len;
+}
+
+static const struct file_operations gom_validate_fops = {
+	.owner = THIS_MODULE,
+	.open = gom_validate_open,
+	.read = seq_read,
+	.write = gom_validate_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /* === Directories === */
 
 /**
@@ -333,6 +365,7 @@ void gom_debugfs_heap_add(struct gom_heap *heap)
 	debugfs_create_file("mheap", 0444, d, heap, &gom_mheap_fops);
 	debugfs_create_file("errors", 0444, d, heap, &gom_heap_errors_fops);
 	debugfs_create_file("scavenge", 0200, d, heap, &gom_scavenge_fops);
+	debugfs_create_file("validate", 0600, d, heap, &gom_validate_fops);
 }
 
 /**
@@ -341,11 +374,12 @@ void gom_debugfs_heap_add(struct gom_heap *heap)
  *
  * Waits for readers of its files to finish.
  *
- * Context: Process context, gom_heaps_mutex held.
+ * Context: Process context, gom_heaps_mutex not held: a file operation in
+ * flight may wait for CPU hotplug, whose callback takes it.
  */
 void gom_debugfs_heap_del(struct gom_heap *heap)
 {
-	lockdep_assert_held(&gom_heaps_mutex);
+	lockdep_assert_not_held(&gom_heaps_mutex);
 	debugfs_remove_recursive(heap->dir);
 	heap->dir = NULL;
 }

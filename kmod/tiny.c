@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
+#include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -34,9 +35,16 @@
  */
 int gom_tiny_span_init(struct gom_span *span, gfp_t gfp)
 {
-	span->tiny = kzalloc(struct_size(span->tiny, b, span->nelems),
-			     gom_meta_gfp(gfp));
-	return span->tiny ? 0 : -ENOMEM;
+	size_t bytes = struct_size(span->tiny, b, span->nelems);
+
+	if (gom_should_fail(bytes, gfp))
+		return -ENOMEM;
+	span->tiny = kzalloc(bytes, gom_meta_gfp(gfp));
+	if (!span->tiny)
+		return -ENOMEM;
+	/* only a span points to it, and span structs are not tracked */
+	kmemleak_ignore(span->tiny);
+	return 0;
 }
 
 /*
@@ -66,6 +74,13 @@ static u16 gom_tiny_end_bit(unsigned int end)
 	return end < GOM_TINY_SIZE ? BIT(end) : 0;
 }
 
+/* What the owner handed out, before the sub-object reaches its caller. */
+static void gom_tiny_publish(struct gom_tiny_block *tb, u16 starts, u16 ends)
+{
+	WRITE_ONCE(tb->ends, ends);
+	WRITE_ONCE(tb->starts, starts);
+}
+
 /* A sub-object from the current block, or NULL if it does not fit. */
 static void *gom_tiny_fit(struct gom_tiny *t, size_t size)
 {
@@ -79,7 +94,7 @@ static void *gom_tiny_fit(struct gom_tiny *t, size_t size)
 	t->offset = off + size;
 	t->mask |= BIT(off);
 	t->ends |= gom_tiny_end_bit(off + size);
-	WRITE_ONCE(gom_tiny_block(t->span, t->idx)->ends, t->ends);
+	gom_tiny_publish(gom_tiny_block(t->span, t->idx), t->mask, t->ends);
 	return t->block + off;
 }
 
@@ -125,7 +140,7 @@ static void *gom_tiny_take(struct gom_heap *heap, struct gom_mcache *c,
 
 	/* Go: keep whichever block has more room left */
 	if (t->block && size >= t->offset) {
-		WRITE_ONCE(tb->ends, gom_tiny_end_bit(size));
+		gom_tiny_publish(tb, BIT(0), gom_tiny_end_bit(size));
 		atomic_set(&tb->live, BIT(0));
 		return blk;
 	}
@@ -136,7 +151,7 @@ static void *gom_tiny_take(struct gom_heap *heap, struct gom_mcache *c,
 	t->offset = size;
 	t->mask = BIT(0);
 	t->ends = gom_tiny_end_bit(size);
-	WRITE_ONCE(tb->ends, t->ends);
+	gom_tiny_publish(tb, t->mask, t->ends);
 	atomic_set(&tb->live, GOM_TINY_OWNED | GOM_TINY_ALL);
 	return blk;
 }
@@ -183,6 +198,8 @@ void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
 	}
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, size);
+	/* each sub-object on its own: they never overlap */
+	kmemleak_alloc(obj, size, 1, gfp);
 	return obj;
 }
 
@@ -201,13 +218,25 @@ void gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
 	unsigned long off = (unsigned long)p - span->base;
 	unsigned int idx = off / GOM_TINY_SIZE;
 	unsigned int bit = BIT(off % GOM_TINY_SIZE);
+	struct gom_tiny_block *tb;
 	int old;
 
 	if (idx >= span->nelems) {
 		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
 		return;
 	}
-	old = atomic_fetch_andnot(bit, &gom_tiny_block(span, idx)->live);
+	tb = gom_tiny_block(span, idx);
+	/*
+	 * A start never handed out is still covered by the owner's bias in
+	 * live: catch it by starts. Checked before kmemleak_free() and the
+	 * clear, as once the bit is clear the block may be reused at once.
+	 */
+	if (!(READ_ONCE(tb->starts) & bit) || !(atomic_read(&tb->live) & bit)) {
+		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
+		return;
+	}
+	kmemleak_free(p);
+	old = atomic_fetch_andnot(bit, &tb->live);
 	if (!(old & bit)) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;

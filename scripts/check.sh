@@ -9,7 +9,8 @@
 # 2. host checks: size-class table regenerated and compared, checkpatch
 #    --strict on every C file, W=1 module builds for every kernel
 # 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module and
-#    every kselftest; the stock kernel under QEMU and UML: load and unload
+#    every kselftest; the stock kernel under QEMU and UML: load and unload;
+#    UML: the benchmark module in smoke mode
 # 4. parses all results with the kernel's kunit.py and ends with the line
 #    "N passed, N failed, N skipped"; exits non-zero if anything failed.
 # Logs: .build/check/ (console logs of every boot, the combined KTAP).
@@ -161,6 +162,9 @@ boot() { # NAME KERNEL MODS PLAN [vm-run args]
 boot debug debug "$mods_debug" check --timeout 2700 --append "gomalloc.only=$only"
 [ $skip_stock = 1 ] || boot stock stock "$mods_stock" load --smp 2 --mem 1G
 [ $skip_uml = 1 ] || boot uml uml "$mods_uml" load
+# the benchmark module with tiny counts, so that it cannot rot (make bench
+# runs it for real); UML: native speed, seconds
+[ $skip_uml = 1 ] || boot uml-bench uml "$mods_uml" bench --append "gomalloc.bench=smoke init_on_alloc=0 log_buf_len=16M"
 
 stage "results"
 python3 "$GOM_ROOT/scripts/summarize.py" "$src/tools/testing/kunit/kunit.py" "$out" \

@@ -5,7 +5,8 @@
 #
 #   scripts/mkroot.sh ROOTDIR MODULES_DIR [SELFTESTS_DIR]
 #
-# MODULES_DIR is a built tree (kmod/gomalloc.ko, kunit/*.ko, testmod/*.ko).
+# MODULES_DIR is a built tree (kmod/gomalloc.ko, kunit/*.ko, testmod/*.ko,
+# bench/*.ko).
 # The directory serves UML as its hostfs root; QEMU gets it as an initramfs
 # (mkroot.sh --cpio ROOTDIR OUT.cpio.gz packs it).
 set -euo pipefail
@@ -30,7 +31,7 @@ cp "$mods/kmod/gomalloc.ko" "$root/modules/"
 for ko in "$mods"/kunit/*.ko; do
 	[ -e "$ko" ] && cp "$ko" "$root/modules/kunit/"
 done
-for ko in "$mods"/testmod/*.ko; do
+for ko in "$mods"/testmod/*.ko "$mods"/bench/*.ko; do
 	[ -e "$ko" ] && cp "$ko" "$root/modules/"
 done
 if [ -n "$sts" ]; then
