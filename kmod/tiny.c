@@ -227,11 +227,18 @@ void gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
 	}
 	tb = gom_tiny_block(span, idx);
 	/*
-	 * A start never handed out is still covered by the owner's bias in
-	 * live: catch it by starts. Checked before kmemleak_free() and the
-	 * clear, as once the bit is clear the block may be reused at once.
+	 * A byte that starts no sub-object ever handed out from this block is
+	 * inside one (or in the block's unused tail): not an object start. A
+	 * start never handed out is still covered by the owner's bias in live,
+	 * so starts, not live, tells the two apart. Checked before
+	 * kmemleak_free() and the clear, as once the bit is clear the block
+	 * may be reused at once.
 	 */
-	if (!(READ_ONCE(tb->starts) & bit) || !(atomic_read(&tb->live) & bit)) {
+	if (!(READ_ONCE(tb->starts) & bit)) {
+		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
+		return;
+	}
+	if (!(atomic_read(&tb->live) & bit)) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;
 	}
