@@ -77,6 +77,7 @@ int bench_measure(const char *workload, const char *params, bench_fn fn,
 		  struct bench_arg *arg);
 void bench_verdict(const char *workload, int err);
 u32 bench_rand(u64 *state);
+u32 bench_rand_size(u64 *state, bool tiny);
 
 /* bench_mem.c */
 int bench_waste(void);

@@ -389,21 +389,6 @@ static int bench_replay_ops(const struct bench_ops *ops)
 
 /* === Synthetic lists: a window of live objects, random replacement === */
 
-static u32 bench_fp_size(u64 *st, bool tiny)
-{
-	u32 r = bench_rand(st), p = bench_rand(st) % 100;
-
-	if (!tiny)
-		return 1 + r % 8192;
-	if (p < 50)
-		return 1 + r % 16;
-	if (p < 80)
-		return 17 + r % 48;
-	if (p < 95)
-		return 65 + r % 448;
-	return 513 + r % 3584;
-}
-
 /*
  * @window objects allocated, then @churn times a random live one freed and
  * a new one allocated under a new id; what is left is freed by the replay.
@@ -416,13 +401,13 @@ static void bench_fp_gen(struct bench_ops *ops, u32 *live, u32 window,
 
 	for (i = 0; i < window; i++) {
 		live[i] = id;
-		ops->op[n++] = (struct bench_op){ id++, bench_fp_size(&st, tiny) };
+		ops->op[n++] = (struct bench_op){ id++, bench_rand_size(&st, tiny) };
 	}
 	for (i = 0; i < churn; i++) {
 		k = bench_rand(&st) % window;
 		ops->op[n++] = (struct bench_op){ live[k], 0 };
 		live[k] = id;
-		ops->op[n++] = (struct bench_op){ id++, bench_fp_size(&st, tiny) };
+		ops->op[n++] = (struct bench_op){ id++, bench_rand_size(&st, tiny) };
 	}
 	ops->nops = n;
 	ops->nids = id;

@@ -220,6 +220,30 @@ u32 bench_rand(u64 *state)
 	return (x * 0x2545F4914F6CDD1DULL) >> 32;
 }
 
+/**
+ * bench_rand_size() - a request size of the random and footprint workloads
+ * @state: the bench_rand() state
+ * @tiny: many tiny requests (half <= 16 B, most <= 64 B) instead of
+ *	uniform 1..8192
+ *
+ * Return: the size.
+ */
+u32 bench_rand_size(u64 *state, bool tiny)
+{
+	u32 r = bench_rand(state), p = r % 100;
+
+	if (!tiny)
+		return 1 + r % 8192;
+	r = bench_rand(state);
+	if (p < 50)
+		return 1 + r % 16;
+	if (p < 80)
+		return 17 + r % 48;
+	if (p < 95)
+		return 65 + r % 448;
+	return 513 + r % 3584;
+}
+
 static noinline void bench_empty_loop(u64 loops)
 {
 	u64 i;
@@ -465,23 +489,6 @@ static int wl_random(struct bench_arg *arg, enum bench_alloc a,
 	bench_stop(&clk, s, arg->loops);
 	bench_window_free(arg, a);
 	return fails ? -ENOMEM : 0;
-}
-
-/* uniform 1..8192, or many tiny: half <= 16 B, most <= 64 B */
-static u32 bench_rand_size(u64 *st, bool tiny)
-{
-	u32 r = bench_rand(st), p = r % 100;
-
-	if (!tiny)
-		return 1 + r % 8192;
-	r = bench_rand(st);
-	if (p < 50)
-		return 1 + r % 16;
-	if (p < 80)
-		return 17 + r % 48;
-	if (p < 95)
-		return 65 + r % 448;
-	return 513 + r % 3584;
 }
 
 static int bench_random_dist(struct bench_arg *arg, bool tiny)
