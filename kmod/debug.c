@@ -220,7 +220,7 @@ static struct gom_span *gom_debug_slot(const void *obj, unsigned int *idx)
 	struct gom_span *span;
 
 	rcu_read_lock();
-	span = gom_spanof(obj);
+	span = gom_lookup_span(obj);
 	rcu_read_unlock();
 	/* the caller owns @obj, so its span is live and not a tiny one */
 	if (WARN_ON_ONCE(!span || !span->debug ||
@@ -254,7 +254,7 @@ void gom_debug_alloc(struct gom_heap *heap, void *obj, size_t size, gfp_t gfp)
 	unsigned int idx;
 
 	*(unsigned long *)obj = 0;
-	if (gfp & __GFP_ZERO)
+	if (want_init_on_alloc(gfp))
 		memset(obj, 0, size);
 	span = gom_debug_slot(obj, &idx);
 	if (span)

@@ -28,8 +28,10 @@
  *    large objects, HeapIdle = idle + released, HeapReleased = released,
  *    HeapInuse = pages in spans, HeapInuse + HeapIdle == HeapSys.
  *
- *  - span lookup (mheap.c): Go's heapArena.spans. A global xarray, keyed by
- *    physical address >> GOM_FRAME_SHIFT (2 MiB), holds a frame descriptor
+ *  - span lookup (mheap.c): Go's arena index and heapArena.spans. A flat
+ *    table with one entry per 2 MiB frame of the direct map (Go's
+ *    arenaL2Bits index; sized for the memory present, grown under RCU when
+ *    hot-added memory beyond it is used) points at a frame descriptor
  *    with one span pointer per 4 KiB page. Arenas smaller than 2 MiB share a
  *    frame descriptor (counted references). Readers are lockless under RCU;
  *    descriptors are freed after a grace period and span structs come from
@@ -69,7 +71,15 @@
  *    ceil(size / 4 KiB) pages: a page run from the mheap (a span of class 0
  *    with one object) up to an arena, the exact page count straight from the
  *    page allocator above that (a "direct" span, still in the lookup index
- *    and in the statistics).
+ *    and in the statistics). Freed runs of up to GOM_LARGE_CACHE_PAGES wait
+ *    in a small per-CPU cache (GOM_LARGE_CACHE_SPANS at most, LIFO, exact
+ *    page count reuse, the oldest evicted), still listed and published in
+ *    the lookup index, in state GOM_SPAN_LARGE_CACHED, so that a kernel
+ *    that frees and allocates the same large size pays neither the mheap
+ *    lock nor the lookup updates; the state moves LARGE -> LARGE_CACHED or
+ *    LARGE -> FREE by cmpxchg, so that of two racing frees one wins. Go
+ *    gets there with its per-P page cache and mspan cache; here the span
+ *    is kept whole. Drained with the rest of the mcache.
  *
  *  - tiny (tiny.c): requests of 1..15 bytes packed into 16-byte blocks per
  *    CPU with Go's alignment rules; per block an atomic live mask (one bit
@@ -134,7 +144,8 @@
  *     bitmaps and counters, the list and state of large spans.
  *  5. gom_orphan_lock (spinlock_t, irqsave, mheap.c): spans and arenas of
  *     destroyed heaps kept until unload.
- *  6. gom_frames xa_lock (irqsave): frame descriptors and their references;
+ *  6. gom_frames_lock (spinlock_t, irqsave, mheap.c): the frame table, its
+ *     growth, frame descriptors and their references;
  *     taken with no other gomalloc spinlock held (arena and direct span
  *     setup and teardown happen outside the mheap lock).
  *
@@ -161,6 +172,7 @@
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/swab.h>
 #include <linux/types.h>
@@ -212,6 +224,7 @@ enum gom_span_state {
 	GOM_SPAN_CENTRAL,	/* small span on an mcentral list */
 	GOM_SPAN_CACHED,	/* small span owned by an mcache */
 	GOM_SPAN_LARGE,		/* large object in use */
+	GOM_SPAN_LARGE_CACHED,	/* large run freed, kept by an mcache */
 	GOM_SPAN_ORPHAN,	/* its heap was destroyed with objects live */
 };
 
@@ -308,9 +321,6 @@ void gom_span_init_small(struct gom_span *span, unsigned int spanclass);
 void gom_span_start_caching(struct gom_span *span);
 int gom_span_next_free(struct gom_span *span);
 void gom_span_sweep(struct gom_span *span);
-bool gom_span_slot_allocated(const struct gom_span *span, unsigned int idx);
-bool gom_span_index(const struct gom_span *span, const void *p,
-		    unsigned int *idx);
 
 static inline void *gom_span_obj(const struct gom_span *span, unsigned int idx)
 {
@@ -320,6 +330,56 @@ static inline void *gom_span_obj(const struct gom_span *span, unsigned int idx)
 static inline unsigned long gom_span_bytes(const struct gom_span *span)
 {
 	return (unsigned long)span->npages << PAGE_SHIFT;
+}
+
+/**
+ * gom_span_slot_allocated() - lockless check that a slot may be allocated
+ * @span: a small span
+ * @idx: slot index
+ *
+ * Never false for an allocated object; may be true for a free slot when it
+ * races with a sweep (mcentral checks exactly, under its lock).
+ *
+ * Context: Any context, under rcu_read_lock().
+ * Return: false if the slot is certainly free.
+ */
+static inline bool gom_span_slot_allocated(const struct gom_span *span,
+					   unsigned int idx)
+{
+	if (idx < READ_ONCE(span->freeindex))
+		return true;
+	smp_rmb();	/* pairs with gom_span_sweep() */
+	return test_bit(idx, span->alloc_bits);
+}
+
+/**
+ * gom_span_index() - object index of a pointer, if it is an object start
+ * @span: the span holding @p
+ * @p: the pointer
+ * @idx: the index, when the return is true
+ *
+ * Inline: the free path runs it for every object.
+ *
+ * Context: Any context.
+ * Return: true if @p is the start of an object of @span.
+ */
+static inline bool gom_span_index(const struct gom_span *span, const void *p,
+				  unsigned int *idx)
+{
+	unsigned long off = (unsigned long)p - span->base;
+	unsigned int i;
+
+	if (off >= gom_span_bytes(span))
+		return false;
+	if (!span->sizeclass) {
+		*idx = 0;
+		return off == 0;
+	}
+	i = gom_obj_index(span->sizeclass, off);
+	if (i >= span->nelems || (unsigned long)i * span->elemsize != off)
+		return false;
+	*idx = i;
+	return true;
 }
 
 /* === mcentral === */
@@ -440,6 +500,60 @@ struct gom_mheap_info {
 	unsigned long nr_spans;
 };
 
+/**
+ * struct gom_frame - the spans of one 2 MiB frame of the direct map
+ * @spans: one span pointer per page, NULL where no span is
+ * @refs: arenas and direct spans using the frame (under gom_frames_lock)
+ * @rcu: freed after a grace period
+ */
+struct gom_frame {
+	struct gom_span *spans[GOM_FRAME_PAGES];
+	unsigned int refs;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct gom_frame_table - one entry per 2 MiB frame of the direct map
+ * @nr: entries
+ * @rcu: a replaced table is freed after a grace period
+ * @frames: the frame descriptors, NULL where gomalloc holds no pages
+ */
+struct gom_frame_table {
+	unsigned long nr;
+	struct rcu_head rcu;
+	struct gom_frame *frames[];
+};
+
+extern struct gom_frame_table __rcu *gom_frame_tab;
+
+/*
+ * Offset of @p in the direct map, which is linear from PAGE_OFFSET (x86-64,
+ * UML); huge for any other kernel address, which then misses the table.
+ */
+static inline unsigned long gom_dmap_offset(const void *p)
+{
+	return (unsigned long)p - PAGE_OFFSET;
+}
+
+/*
+ * gom_lookup_span() - Go's spanOf, inline for the free path: the span
+ * holding @p, or NULL. Caller holds rcu_read_lock().
+ */
+static inline struct gom_span *gom_lookup_span(const void *p)
+{
+	const struct gom_frame_table *t = rcu_dereference(gom_frame_tab);
+	unsigned long off = gom_dmap_offset(p);
+	unsigned long idx = off >> GOM_FRAME_SHIFT;
+	const struct gom_frame *f;
+
+	if (unlikely(idx >= t->nr))
+		return NULL;
+	f = READ_ONCE(t->frames[idx]);
+	if (unlikely(!f))
+		return NULL;
+	return READ_ONCE(f->spans[(off >> PAGE_SHIFT) & (GOM_FRAME_PAGES - 1)]);
+}
+
 /* mheap.c */
 int gom_lookup_init(void);
 void gom_lookup_exit(void);
@@ -504,6 +618,8 @@ struct gom_tiny {
 };
 
 #define GOM_FREE_SLOTS		2304
+#define GOM_LARGE_CACHE_SPANS	4	/* freed large runs kept per CPU */
+#define GOM_LARGE_CACHE_PAGES	64	/* ... each and all of them, pages */
 
 /**
  * struct gom_mcache - one CPU's cache of one heap
@@ -515,6 +631,9 @@ struct gom_tiny {
  * @large_frees: large objects freed (this_cpu ops, no lock)
  * @large_bytes_alloc: bytes of large objects allocated
  * @large_bytes_freed: bytes of large objects freed
+ * @large_cache: freed large spans kept for reuse, oldest first
+ * @large_cache_nr: entries in @large_cache
+ * @large_cache_pages: their pages
  * @cls: per span class state
  * @slots: free cache storage, GOM_FREE_SLOTS pointers, carved per class
  */
@@ -527,6 +646,9 @@ struct gom_mcache {
 	unsigned long large_frees;
 	unsigned long large_bytes_alloc;
 	unsigned long large_bytes_freed;
+	struct gom_span *large_cache[GOM_LARGE_CACHE_SPANS];
+	unsigned int large_cache_nr;
+	unsigned int large_cache_pages;
 	struct gom_mcache_class cls[GOM_NUM_SPAN_CLASSES];
 	void *slots[GOM_FREE_SLOTS];
 };
@@ -557,6 +679,7 @@ void *gom_large_alloc(struct gom_heap *heap, size_t size, gfp_t gfp);
 void gom_large_free(struct gom_span *span, const void *p,
 		    unsigned long caller);
 unsigned long gom_large_destroy(struct gom_heap *heap);
+void gom_large_cache_drain(struct gom_heap *heap, struct gom_mcache *c);
 
 void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp);
 void gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
@@ -732,6 +855,60 @@ static inline unsigned int gom_spanclass_size(unsigned int spanclass)
 static inline unsigned int gom_spanclass_sizeclass(unsigned int spanclass)
 {
 	return spanclass == GOM_TINY_SPANCLASS ? GOM_TINY_SIZECLASS : spanclass;
+}
+
+/*
+ * === The fast path (inline) ===
+ *
+ * Go inlines nextFreeFast into mallocgc; here the pop and push of a free
+ * cache are inlined into gom_alloc() and gom_free(), so that an allocation
+ * or a free that the free cache serves makes no call besides the local lock
+ * (every call from a module is an indirect one on some configurations).
+ * Anything else (an empty or full cache, a debug heap, a free marker that
+ * fails its check) goes to the out-of-line *_locked functions of mcache.c.
+ */
+
+/*
+ * gom_mcache_pop() - the most recently freed object of a span class, if its
+ * free marker is intact; NULL sends the caller to gom_mcache_alloc_locked(),
+ * which also reports and quarantines a corrupted one. Not for debug heaps.
+ * Context: @c->lock held.
+ */
+static __always_inline void *gom_mcache_pop(struct gom_heap *heap,
+					    struct gom_mcache *c,
+					    unsigned int spc)
+{
+	struct gom_mcache_class *cc = &c->cls[spc];
+	void *obj;
+
+	if (unlikely(!cc->nfree))
+		return NULL;
+	obj = c->slots[gom_fc_base[spc] + cc->nfree - 1];
+	if (unlikely(*(unsigned long *)obj != gom_free_marker(heap, obj)))
+		return NULL;
+	cc->nfree--;
+	cc->mallocs++;
+	return obj;
+}
+
+/*
+ * gom_mcache_push() - put a freed, validated object on its free cache;
+ * false when the cache is full (gom_mcache_free_locked() flushes it).
+ * Context: @c->lock held.
+ */
+static __always_inline bool gom_mcache_push(struct gom_heap *heap,
+					    struct gom_mcache *c,
+					    unsigned int spc, void *p)
+{
+	struct gom_mcache_class *cc = &c->cls[spc];
+
+	if (unlikely(cc->nfree == gom_fc_cap[spc]))
+		return false;
+	/* checked when it is popped: a write after free is caught there */
+	*(unsigned long *)p = gom_free_marker(heap, p);
+	c->slots[gom_fc_base[spc] + cc->nfree++] = p;
+	cc->frees++;
+	return true;
 }
 
 #endif /* _GOMALLOC_INTERNAL_H */

@@ -118,22 +118,24 @@ static void gom_report_size(struct gom_heap *heap, size_t size,
  * @size: the bytes asked for
  * @gfp: the caller's flags
  *
- * Clears the free marker (zeroes for __GFP_ZERO), red-zones debug classes,
- * and registers the object with kmemleak: its pages come from the page
- * allocator, which kmemleak does not track, so without this a leaked object
- * would never be reported and what it points to would look leaked.
+ * Clears the free marker, or all of it for __GFP_ZERO and init_on_alloc (as
+ * kmalloc does), red-zones debug classes, and registers the object with
+ * kmemleak: its pages come from the page allocator, which kmemleak does not
+ * track, so without this a leaked object would never be reported and what
+ * it points to would look leaked.
  *
  * Context: Any context allowed by @gfp; no gomalloc lock held.
  */
-static void gom_obj_init(struct gom_heap *heap, unsigned int spc, void *obj,
-			 size_t size, gfp_t gfp)
+static __always_inline void gom_obj_init(struct gom_heap *heap,
+					 unsigned int spc, void *obj,
+					 size_t size, gfp_t gfp)
 {
 	unsigned int elemsize = gom_spanclass_size(spc);
 
-	if (gom_debug_class(heap, elemsize)) {
+	if (unlikely(gom_debug_class(heap, elemsize))) {
 		gom_debug_alloc(heap, obj, size, gfp);
 		elemsize -= GOM_REDZONE;
-	} else if (gfp & __GFP_ZERO) {
+	} else if (want_init_on_alloc(gfp)) {
 		memset(obj, 0, elemsize);
 	} else {
 		*(unsigned long *)obj = 0;
@@ -147,11 +149,27 @@ static unsigned int gom_small_class(struct gom_heap *heap, size_t size)
 	return gom_size_to_class(size + gom_heap_redzone(heap));
 }
 
-static void *gom_small_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
+/*
+ * Go's mallocgc for a small size: the free cache pop inline, the rest
+ * (current span, refill from mcentral, growth) out of line.
+ */
+static __always_inline void *gom_small_alloc(struct gom_heap *heap,
+					     size_t size, gfp_t gfp)
 {
 	unsigned int spc = gom_small_class(heap, size);
-	void *obj = gom_mcache_alloc(heap, spc, gfp);
+	struct gom_mcache *c;
+	unsigned long flags;
+	void *obj = NULL;
 
+	local_lock_irqsave(&heap->mcache->lock, flags);
+	c = this_cpu_ptr(heap->mcache);
+	if (likely(!gom_heap_debug(heap)))
+		obj = gom_mcache_pop(heap, c, spc);
+	if (unlikely(!obj))
+		obj = gom_mcache_alloc_locked(heap, c, spc);
+	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	if (unlikely(!obj))
+		obj = gom_mcache_alloc(heap, spc, gfp);
 	if (likely(obj))
 		gom_obj_init(heap, spc, obj, size, gfp);
 	return obj;
@@ -162,8 +180,9 @@ static bool gom_zero_or_null(const void *p)
 	return (unsigned long)p <= (unsigned long)GOM_ZERO_SIZE_PTR;
 }
 
-static void *gom_heap_alloc_caller(struct gom_heap *heap, size_t size,
-				   gfp_t gfp, unsigned long caller)
+static __always_inline void *gom_heap_alloc_caller(struct gom_heap *heap,
+						   size_t size, gfp_t gfp,
+						   unsigned long caller)
 {
 	might_alloc(gfp);
 	if (unlikely(!size))
@@ -174,7 +193,7 @@ static void *gom_heap_alloc_caller(struct gom_heap *heap, size_t size,
 	}
 	if (size < GOM_TINY_SIZE && !(heap->flags & GOM_HEAP_NO_TINY))
 		return gom_tiny_alloc(heap, size, gfp);
-	if (size + gom_heap_redzone(heap) <= GOM_MAX_SMALL_SIZE)
+	if (likely(size + gom_heap_redzone(heap) <= GOM_MAX_SMALL_SIZE))
 		return gom_small_alloc(heap, size, gfp);
 	return gom_large_alloc(heap, size, gfp);
 }
@@ -221,12 +240,10 @@ EXPORT_SYMBOL_GPL(gom_alloc);
 static struct gom_span *gom_find(const void *p, bool live,
 				 unsigned long caller)
 {
-	struct gom_span *span = NULL;
+	struct gom_span *span = gom_lookup_span(p);
 	struct gom_heap *heap;
 	unsigned int idx, state;
 
-	if (virt_addr_valid(p))
-		span = gom_spanof(p);
 	state = span ? READ_ONCE(span->state) : GOM_SPAN_FREE;
 	heap = span ? READ_ONCE(span->heap) : NULL;
 	if (state == GOM_SPAN_ORPHAN || (state != GOM_SPAN_FREE && !heap)) {
@@ -235,6 +252,10 @@ static struct gom_span *gom_find(const void *p, bool live,
 	}
 	if (state == GOM_SPAN_FREE) {
 		gom_report(NULL, GOM_ERR_NOT_OURS, p, caller);
+		return NULL;
+	}
+	if (state == GOM_SPAN_LARGE_CACHED) {
+		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return NULL;
 	}
 	if (span->spanclass == GOM_TINY_SPANCLASS)
@@ -276,17 +297,14 @@ static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
 
 /* === Free === */
 
-static void gom_free_caller(const void *p, unsigned long caller)
+static void gom_free_slow(const void *p, unsigned long caller)
 {
 	struct gom_span *span;
 	struct gom_heap *heap;
 
-	if (unlikely(gom_zero_or_null(p)))
-		return;
-	rcu_read_lock();
 	span = gom_find(p, true, caller);
 	if (!span)
-		goto out;
+		return;
 	heap = READ_ONCE(span->heap);
 	if (span->spanclass == GOM_LARGE_SPANCLASS)
 		gom_large_free(span, p, caller);
@@ -294,7 +312,58 @@ static void gom_free_caller(const void *p, unsigned long caller)
 		gom_tiny_free(heap, span, p, caller);
 	else
 		gom_small_free(heap, span, (void *)p, caller);
-out:
+}
+
+/*
+ * The free of a small object of a live span of a heap without debug mode,
+ * the common case, inline: the checks of gom_find() (object start, slot
+ * allocated, no free marker) and a push on the free cache. Anything else,
+ * a bad pointer included, takes gom_free_slow(), which reports it.
+ */
+static __always_inline bool gom_free_fast(const void *p, unsigned long caller)
+{
+	struct gom_span *span = gom_lookup_span(p);
+	struct gom_heap *heap;
+	unsigned long flags;
+	unsigned int idx, state, spc;
+	struct gom_mcache *c;
+	bool done;
+
+	if (unlikely(!span))
+		return false;
+	state = READ_ONCE(span->state);
+	heap = READ_ONCE(span->heap);
+	spc = span->spanclass;
+	if (unlikely((state != GOM_SPAN_CACHED && state != GOM_SPAN_CENTRAL) ||
+		     !heap))
+		return false;
+	if (spc == GOM_TINY_SPANCLASS) {
+		gom_tiny_free(heap, span, p, caller);
+		return true;
+	}
+	if (unlikely(span->debug ||
+		     !gom_span_index(span, p, &idx) ||
+		     !gom_span_slot_allocated(span, idx) ||
+		     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p)))
+		return false;
+	kmemleak_free(p);
+	local_lock_irqsave(&heap->mcache->lock, flags);
+	c = this_cpu_ptr(heap->mcache);
+	done = gom_mcache_push(heap, c, spc, (void *)p);
+	if (unlikely(!done))
+		gom_mcache_free_locked(heap, c, spc, (void *)p, caller);
+	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	return true;
+}
+
+static __always_inline void gom_free_caller(const void *p,
+					    unsigned long caller)
+{
+	if (unlikely(gom_zero_or_null(p)))
+		return;
+	rcu_read_lock();
+	if (unlikely(!gom_free_fast(p, caller)))
+		gom_free_slow(p, caller);
 	rcu_read_unlock();
 }
 

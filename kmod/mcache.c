@@ -223,12 +223,10 @@ void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
 {
 	struct gom_mcache_class *cc = &c->cls[spc];
 
-	/* checked when it is popped: a write after free is caught there */
-	*(unsigned long *)p = gom_free_marker(heap, p);
-	if (unlikely(cc->nfree == gom_fc_cap[spc]))
-		gom_mcache_flush(heap, c, spc, cc->nfree / 2, caller);
-	c->slots[gom_fc_base[spc] + cc->nfree++] = p;
-	cc->frees++;
+	if (likely(gom_mcache_push(heap, c, spc, p)))
+		return;
+	gom_mcache_flush(heap, c, spc, cc->nfree / 2, caller);
+	gom_mcache_push(heap, c, spc, p);
 }
 
 /**
@@ -267,6 +265,7 @@ void gom_mcache_drain_cpu(struct gom_heap *heap, int cpu)
 	unsigned int spc;
 
 	gom_tiny_retire(heap, c);
+	gom_large_cache_drain(heap, c);
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
 		cc = &c->cls[spc];
 		if (cc->nfree)

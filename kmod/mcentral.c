@@ -214,7 +214,7 @@ static void gom_mcentral_free_cached(struct gom_mcentral *c,
 static void gom_mcentral_free_one(struct gom_mcentral *c, const void *p,
 				  struct list_head *dead, unsigned long caller)
 {
-	struct gom_span *span = gom_spanof(p);
+	struct gom_span *span = gom_lookup_span(p);
 	unsigned int idx, state;
 	bool moves;
 

@@ -11,7 +11,6 @@
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 
 #include "gomalloc_internal.h"
 
@@ -72,89 +71,132 @@ static void gom_pages_free(unsigned long addr, unsigned int npages)
 
 /* === Lookup: Go's heapArena.spans === */
 
-/**
- * struct gom_frame - the spans of one 2 MiB physical frame
- * @spans: one span pointer per page, NULL where no span is
- * @refs: arenas and direct spans using the frame (under the xa_lock)
- * @rcu: freed after a grace period
+/*
+ * Go keeps one flat index of arenas (arenaL2Bits = 22 on linux/amd64); the
+ * kernel's counterpart is one flat table with an entry per 2 MiB frame of
+ * the direct map, sized for the memory present at load and grown (copied,
+ * published under RCU) when hot-added memory beyond it comes into use:
+ * 8 bytes per 2 MiB, 96 KiB for 24 GiB. A lookup is a bounds check and two
+ * dependent loads, and any address outside the direct map falls outside
+ * the table, so gom_free() needs no virt_addr_valid() first.
  */
-struct gom_frame {
-	struct gom_span *spans[GOM_FRAME_PAGES];
-	unsigned int refs;
-	struct rcu_head rcu;
-};
-
-static DEFINE_XARRAY_FLAGS(gom_frames, XA_FLAGS_LOCK_IRQ);
+struct gom_frame_table __rcu *gom_frame_tab;
+static DEFINE_SPINLOCK(gom_frames_lock);	/* LOCK ORDER 6 */
 static struct kmem_cache *gom_frame_cache;
 
 static unsigned long gom_frame_index(unsigned long addr)
 {
-	return __pa(addr) >> GOM_FRAME_SHIFT;
+	return gom_dmap_offset((const void *)addr) >> GOM_FRAME_SHIFT;
 }
 
 static unsigned int gom_frame_slot(unsigned long addr)
 {
-	return (__pa(addr) >> PAGE_SHIFT) & (GOM_FRAME_PAGES - 1);
+	return (gom_dmap_offset((const void *)addr) >> PAGE_SHIFT) &
+	       (GOM_FRAME_PAGES - 1);
 }
 
 /**
  * gom_spanof() - the span holding an address: Go's spanOf
- * @p: an address in the direct map (virt_addr_valid)
+ * @p: any address
  *
  * Context: Any context, under rcu_read_lock().
  * Return: the span, or NULL when the address is not in a gomalloc span.
  */
 struct gom_span *gom_spanof(const void *p)
 {
-	unsigned long addr = (unsigned long)p;
-	struct gom_frame *f;
-
-	f = xa_load(&gom_frames, gom_frame_index(addr));
-	if (!f)
-		return NULL;
-	return READ_ONCE(f->spans[gom_frame_slot(addr)]);
+	return gom_lookup_span(p);
 }
 EXPORT_SYMBOL_NS_GPL(gom_spanof, GOMALLOC_INTERNAL);
 
-static int gom_frame_insert(unsigned long idx, struct gom_frame *f, gfp_t gfp)
+static struct gom_frame_table *gom_frame_table_alloc(unsigned long nr,
+						     gfp_t gfp)
 {
-	unsigned long flags;
-	int err;
+	struct gom_frame_table *t;
+	size_t size = struct_size(t, frames, nr);
 
 	if (gfpflags_allow_blocking(gfp))
-		return xa_insert_irq(&gom_frames, idx, f, gfp);
-	xa_lock_irqsave(&gom_frames, flags);
-	err = __xa_insert(&gom_frames, idx, f, gfp);
-	xa_unlock_irqrestore(&gom_frames, flags);
-	return err;
+		t = kvzalloc(size, gom_meta_gfp(gfp));
+	else
+		t = kzalloc(size, gom_meta_gfp(gfp));
+	if (t)
+		t->nr = nr;
+	return t;
 }
 
+static unsigned long gom_frame_table_nr(void)
+{
+	unsigned long nr;
+
+	rcu_read_lock();
+	nr = rcu_dereference(gom_frame_tab)->nr;
+	rcu_read_unlock();
+	return nr;
+}
+
+/* The current table, under gom_frames_lock. */
+static struct gom_frame_table *gom_frame_table_locked(void)
+{
+	return rcu_dereference_protected(gom_frame_tab,
+					 lockdep_is_held(&gom_frames_lock));
+}
+
+/*
+ * Make the table cover frame @idx: memory hot-added beyond the table's end.
+ * The old table is freed after a grace period; lookups in it stay valid.
+ */
+static int gom_frame_table_grow(unsigned long idx, gfp_t gfp)
+{
+	struct gom_frame_table *old, *t;
+	unsigned long flags;
+
+	t = gom_frame_table_alloc(max(idx + 1, 2 * gom_frame_table_nr()), gfp);
+	if (!t)
+		return -ENOMEM;
+	spin_lock_irqsave(&gom_frames_lock, flags);
+	old = gom_frame_table_locked();
+	if (old->nr > idx) {
+		spin_unlock_irqrestore(&gom_frames_lock, flags);
+		kvfree(t);
+		return 0;
+	}
+	memcpy(t->frames, old->frames, old->nr * sizeof(old->frames[0]));
+	rcu_assign_pointer(gom_frame_tab, t);
+	spin_unlock_irqrestore(&gom_frames_lock, flags);
+	kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/* A reference on frame @idx's descriptor, or on a new one installed there. */
 static struct gom_frame *gom_frame_get(unsigned long idx, gfp_t gfp)
 {
-	struct gom_frame *f;
+	struct gom_frame_table *t;
+	struct gom_frame *f, *fresh = NULL;
 	unsigned long flags;
-	int err;
 
+	if (idx >= gom_frame_table_nr() &&
+	    gom_frame_table_grow(idx, gfp))
+		return NULL;
 	for (;;) {
-		xa_lock_irqsave(&gom_frames, flags);
-		f = xa_load(&gom_frames, idx);
-		if (f)
+		spin_lock_irqsave(&gom_frames_lock, flags);
+		t = gom_frame_table_locked();
+		f = t->frames[idx];
+		if (f) {
 			f->refs++;
-		xa_unlock_irqrestore(&gom_frames, flags);
+		} else if (fresh) {
+			f = fresh;
+			fresh = NULL;
+			f->refs = 1;
+			WRITE_ONCE(t->frames[idx], f);
+		}
+		spin_unlock_irqrestore(&gom_frames_lock, flags);
+		if (fresh)
+			kmem_cache_free(gom_frame_cache, fresh);
 		if (f)
 			return f;
-
 		if (gom_should_fail(sizeof(*f), gfp))
 			return NULL;
-		f = kmem_cache_zalloc(gom_frame_cache, gom_meta_gfp(gfp));
-		if (!f)
-			return NULL;
-		f->refs = 1;
-		err = gom_frame_insert(idx, f, gom_meta_gfp(gfp));
-		if (!err)
-			return f;
-		kmem_cache_free(gom_frame_cache, f);
-		if (err != -EBUSY)
+		fresh = kmem_cache_zalloc(gom_frame_cache, gom_meta_gfp(gfp));
+		if (!fresh)
 			return NULL;
 	}
 }
@@ -166,16 +208,18 @@ static void gom_frame_free_rcu(struct rcu_head *rcu)
 
 static void gom_frame_put(unsigned long idx)
 {
+	struct gom_frame_table *t;
 	struct gom_frame *f;
 	unsigned long flags;
 	bool last;
 
-	xa_lock_irqsave(&gom_frames, flags);
-	f = xa_load(&gom_frames, idx);
+	spin_lock_irqsave(&gom_frames_lock, flags);
+	t = gom_frame_table_locked();
+	f = t->frames[idx];
 	last = f && !--f->refs;
 	if (last)
-		__xa_erase(&gom_frames, idx);
-	xa_unlock_irqrestore(&gom_frames, flags);
+		WRITE_ONCE(t->frames[idx], NULL);
+	spin_unlock_irqrestore(&gom_frames_lock, flags);
 	if (last)
 		call_rcu(&f->rcu, gom_frame_free_rcu);
 }
@@ -196,13 +240,25 @@ void gom_span_set_lookup(struct gom_span *span, struct gom_span *val)
 	rcu_read_lock();
 	for (i = 0; i < span->npages; i++, addr += PAGE_SIZE) {
 		if (!span->arena && (i == 0 || !gom_frame_slot(addr)))
-			f = xa_load(&gom_frames, gom_frame_index(addr));
+			f = rcu_dereference(gom_frame_tab)->frames[gom_frame_index(addr)];
 		if (!WARN_ON_ONCE(!f))
 			WRITE_ONCE(f->spans[gom_frame_slot(addr)], val);
 	}
 	rcu_read_unlock();
 }
 EXPORT_SYMBOL_NS_GPL(gom_span_set_lookup, GOMALLOC_INTERNAL);
+
+/* Frames of the direct map that hold memory now: the initial table size. */
+static unsigned long gom_frames_present(void)
+{
+	unsigned long end_pfn = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		end_pfn = max(end_pfn, pgdat_end_pfn(NODE_DATA(nid)));
+	return DIV_ROUND_UP(end_pfn - (__pa(PAGE_OFFSET) >> PAGE_SHIFT),
+			    GOM_FRAME_PAGES);
+}
 
 /**
  * gom_lookup_init() - set the lookup index up
@@ -212,9 +268,19 @@ EXPORT_SYMBOL_NS_GPL(gom_span_set_lookup, GOMALLOC_INTERNAL);
  */
 int gom_lookup_init(void)
 {
+	struct gom_frame_table *t;
+
+	t = gom_frame_table_alloc(max(gom_frames_present(), 1UL), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
 	gom_frame_cache = kmem_cache_create("gomalloc_frame",
 					    sizeof(struct gom_frame), 0, 0, NULL);
-	return gom_frame_cache ? 0 : -ENOMEM;
+	if (!gom_frame_cache) {
+		kvfree(t);
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(gom_frame_tab, t);
+	return 0;
 }
 
 /**
@@ -224,8 +290,14 @@ int gom_lookup_init(void)
  */
 void gom_lookup_exit(void)
 {
-	WARN_ON(!xa_empty(&gom_frames));
+	struct gom_frame_table *t = rcu_dereference_protected(gom_frame_tab, 1);
+	unsigned long i;
+
+	for (i = 0; i < t->nr; i++)
+		WARN_ON(t->frames[i]);
+	RCU_INIT_POINTER(gom_frame_tab, NULL);
 	rcu_barrier();
+	kvfree(t);
 	kmem_cache_destroy(gom_frame_cache);
 }
 
@@ -243,6 +315,16 @@ static unsigned int gom_arena_longest(const struct gom_arena *a)
 		best = max(best, end - start);
 		start = end;
 	}
+}
+
+/* Length of the free run of @a that holds free page @page. */
+static unsigned int gom_arena_run_at(const struct gom_arena *a,
+				     unsigned int page)
+{
+	unsigned int end = find_next_bit(a->busy, a->npages, page);
+	unsigned int prev = find_last_bit(a->busy, page);
+
+	return end - (prev == page ? 0 : prev + 1);
 }
 
 static struct gom_arena *gom_arena_new(unsigned int need_order, gfp_t gfp)
@@ -316,8 +398,8 @@ static struct gom_arena *gom_mheap_find_run(struct gom_mheap *h,
 					    unsigned int npages,
 					    unsigned int *start)
 {
+	unsigned long s, run;
 	struct gom_arena *a;
-	unsigned long s;
 
 	lockdep_assert_held(&h->lock);
 	list_for_each_entry(a, &h->arenas, list) {
@@ -326,9 +408,12 @@ static struct gom_arena *gom_mheap_find_run(struct gom_mheap *h,
 		s = bitmap_find_next_zero_area(a->busy, a->npages, 0, npages, 0);
 		if (WARN_ON_ONCE(s >= a->npages))
 			continue;
+		run = find_next_bit(a->busy, a->npages, s) - s;
 		bitmap_set(a->busy, s, npages);
 		a->ninuse += npages;
-		a->longest = gom_arena_longest(a);
+		/* only carving a longest run can shorten the longest */
+		if (run == a->longest)
+			a->longest = gom_arena_longest(a);
 		h->inuse_pages += npages;
 		*start = s;
 		return a;
@@ -416,7 +501,7 @@ void gom_mheap_free_span(struct gom_heap *heap, struct gom_span *span)
 	spin_lock_irqsave(&h->lock, flags);
 	bitmap_clear(a->busy, start, span->npages);
 	a->ninuse -= span->npages;
-	a->longest = gom_arena_longest(a);
+	a->longest = max(a->longest, gom_arena_run_at(a, start));
 	h->inuse_pages -= span->npages;
 	h->nr_spans--;
 	spin_unlock_irqrestore(&h->lock, flags);

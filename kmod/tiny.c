@@ -133,7 +133,7 @@ static void *gom_tiny_take(struct gom_heap *heap, struct gom_mcache *c,
 	unsigned int idx;
 
 	rcu_read_lock();
-	span = gom_spanof(blk);
+	span = gom_lookup_span(blk);
 	rcu_read_unlock();
 	idx = (blk - (void *)span->base) / GOM_TINY_SIZE;
 	tb = gom_tiny_block(span, idx);
@@ -196,7 +196,7 @@ void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
 		if (!gom_mcentral_grow(&heap->central[GOM_TINY_SPANCLASS], gfp))
 			return NULL;
 	}
-	if (gfp & __GFP_ZERO)
+	if (want_init_on_alloc(gfp))
 		memset(obj, 0, size);
 	/* each sub-object on its own: they never overlap */
 	kmemleak_alloc(obj, size, 1, gfp);

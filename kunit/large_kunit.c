@@ -42,6 +42,8 @@ static void gom_large_test_exact_pages(struct kunit *test)
 		p[0] = 1;
 		p[size - 1] = 2;
 		gom_free(p);
+		/* a run this CPU may keep for reuse counts as in use till then */
+		gom_kunit_quiesce(heap);
 		ms = gom_kunit_stats(heap);
 		KUNIT_EXPECT_EQ(test, ms.heap_inuse, ms0.heap_inuse);
 		KUNIT_EXPECT_EQ(test, ms.large_frees, ms0.large_frees + 1);
@@ -69,6 +71,7 @@ static void gom_large_test_many(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, memchr_inv(p[i], i + 1, gom_large_sizes[i]));
 		gom_free(p[i]);
 	}
+	gom_kunit_quiesce(heap);
 	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse, 0);
 }
 
@@ -108,6 +111,7 @@ static void gom_large_test_bad_frees(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).large_frees, 0);
 	gom_free(p);
 	gom_free(q);
+	gom_kunit_quiesce(heap);
 	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse, 0);
 	/* the spans are gone: a second free finds no span, or a dead one */
 	interior = gom_kunit_errors(GOM_ERR_NOT_OURS);
@@ -119,11 +123,54 @@ static void gom_large_test_bad_frees(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).large_frees, 2);
 }
 
+/*
+ * A freed run of up to GOM_LARGE_CACHE_PAGES waits in this CPU's cache: the
+ * next request of the same page count gets it back, a free of it while it
+ * waits is a double free, and the cache never holds more than its bounds.
+ */
+static void gom_large_test_cache(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	long dfree = gom_kunit_errors(GOM_ERR_DOUBLE_FREE);
+	void *p, *q, *objs[GOM_LARGE_CACHE_SPANS + 1];
+	struct gom_mcache *c;
+	unsigned int i;
+
+	migrate_disable();
+	c = this_cpu_ptr(heap->mcache);
+	p = gom_heap_alloc(heap, 50000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	gom_free(p);
+	KUNIT_EXPECT_EQ(test, c->large_cache_nr, 1);
+	gom_free(p);
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_DOUBLE_FREE), dfree + 1);
+	/* another page count cannot have it; the same one gets it back */
+	q = gom_heap_alloc(heap, 40000, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, q, p);
+	KUNIT_EXPECT_PTR_EQ(test, gom_heap_alloc(heap, 50000, GFP_KERNEL), p);
+	KUNIT_EXPECT_EQ(test, c->large_cache_nr, 0);
+	gom_free(p);
+	gom_free(q);
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = gom_heap_alloc(heap, 13 * PAGE_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		gom_free(objs[i]);
+	KUNIT_EXPECT_LE(test, c->large_cache_nr, GOM_LARGE_CACHE_SPANS);
+	KUNIT_EXPECT_LE(test, c->large_cache_pages, GOM_LARGE_CACHE_PAGES);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_objects, 0);
+	gom_kunit_quiesce(heap);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse, 0);
+}
+
 static struct kunit_case gom_large_cases[] = {
 	KUNIT_CASE(gom_large_test_exact_pages),
 	KUNIT_CASE(gom_large_test_many),
 	KUNIT_CASE(gom_large_test_zero),
 	KUNIT_CASE(gom_large_test_bad_frees),
+	KUNIT_CASE(gom_large_test_cache),
 	{}
 };
 

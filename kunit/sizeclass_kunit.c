@@ -135,7 +135,8 @@ static void gom_sc_test_rounding_waste(struct kunit *test)
 
 /*
  * A span holds nobjs = span / size objects, its tail wastes at most 12.5%,
- * and it is the smallest number of pages that achieves that.
+ * up to GOM_SPAN_MIN_OBJS_MAX_SIZE it holds GOM_SPAN_MIN_OBJS objects, and
+ * it is the smallest number of pages that achieves that.
  */
 static void gom_sc_test_span_waste(struct kunit *test)
 {
@@ -159,12 +160,17 @@ static void gom_sc_test_span_waste(struct kunit *test)
 		KUNIT_EXPECT_LE_MSG(test, 8 * (span - nobjs * size), span,
 				    "class %u (%lu B): tail %lu of %lu B is over 12.5%%",
 				    sc, size, span - nobjs * size, span);
+		if (size <= GOM_SPAN_MIN_OBJS_MAX_SIZE)
+			KUNIT_EXPECT_GE_MSG(test, nobjs, GOM_SPAN_MIN_OBJS,
+					    "class %u (%lu B)", sc, size);
 		for (pages = 1; pages < gom_class_to_npages[sc]; pages++) {
 			unsigned long bytes = pages << GOM_PAGE_SHIFT;
+			bool few = size <= GOM_SPAN_MIN_OBJS_MAX_SIZE &&
+				   bytes / size < GOM_SPAN_MIN_OBJS;
 
-			KUNIT_EXPECT_GT_MSG(test, 8 * (bytes % size), bytes,
-					    "class %u (%lu B): %lu pages would do, not %u",
-					    sc, size, pages, gom_class_to_npages[sc]);
+			KUNIT_EXPECT_TRUE_MSG(test, few || 8 * (bytes % size) > bytes,
+					      "class %u (%lu B): %lu pages would do, not %u",
+					      sc, size, pages, gom_class_to_npages[sc]);
 		}
 		max_objs = max_t(unsigned int, max_objs, nobjs);
 		max_pages = max_t(unsigned int, max_pages, gom_class_to_npages[sc]);

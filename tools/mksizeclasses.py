@@ -18,6 +18,12 @@ The algorithm is Go's src/runtime/mksizeclasses.go, for 4 KiB pages:
 Deviations from Go, each forced by a rule Go states but does not check and
 that 4 KiB pages would break (see --help for the numbers):
 
+ - Up to 4 KiB, a span holds at least MIN_OBJS (8) objects. Go's 8 KiB
+   pages give its 1-4 KiB classes 2-8 objects per span; with 4 KiB pages
+   the tail rule alone leaves 1-4, and a class of one object per span
+   turns every allocation that misses the free cache into a trip to the
+   mheap and back. SLUB sizes its slabs the same way (a minimum object
+   count, order 3 at most): 8 objects of 4 KiB are 8 pages.
  - A merge or a grow is skipped when it would make the class round a
    request up by more than 12.5% of its size (from 128 B on). With Go's
    unconditional merges, 4 KiB pages give 62 classes and rounding waste up
@@ -81,10 +87,17 @@ def power_of_two(x):
     return x != 0 and x & (x - 1) == 0
 
 
+# Objects per span at least, for sizes up to MIN_OBJS_MAX_SIZE.
+MIN_OBJS = 8
+MIN_OBJS_MAX_SIZE = 4096
+
+
 def span_pages(size):
-    """Smallest page count whose tail is at most 1/8 of the span."""
+    """Smallest page count whose tail is at most 1/8 of the span and, up
+    to MIN_OBJS_MAX_SIZE, that holds MIN_OBJS objects."""
     alloc = PAGE_SIZE
-    while alloc % size > alloc // 8:
+    while (alloc % size > alloc // 8 or
+           (size <= MIN_OBJS_MAX_SIZE and alloc // size < MIN_OBJS)):
         alloc += PAGE_SIZE
     return alloc // PAGE_SIZE
 
@@ -320,6 +333,8 @@ def render(classes, t8, t128):
         ("GOM_MAX_OBJS_PER_SPAN", max_objs),
         ("GOM_MAX_SPAN_PAGES", max_pages),
         ("GOM_ROUND_WASTE_MIN_SIZE", ROUND_WASTE_MIN_SIZE),
+        ("GOM_SPAN_MIN_OBJS", MIN_OBJS),
+        ("GOM_SPAN_MIN_OBJS_MAX_SIZE", MIN_OBJS_MAX_SIZE),
     ]
     for name, value in defines:
         col = 8 + len(name)
