@@ -39,6 +39,7 @@ void *gom_alloc(size_t size, gfp_t gfp);
 void gom_free(const void *p);
 size_t gom_ksize(const void *p);
 void *gom_realloc(const void *p, size_t new_size, gfp_t gfp);
+bool gom_owns(const void *p);
 int gom_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p);
 int gom_heap_alloc_bulk(struct gom_heap *heap, size_t size, gfp_t gfp,
 			size_t nr, void **p);

@@ -413,6 +413,40 @@ size_t gom_ksize(const void *p)
 EXPORT_SYMBOL_GPL(gom_ksize);
 
 /**
+ * gom_owns() - whether an address lies in memory gomalloc handed out
+ * @p: any pointer
+ *
+ * A query only: nothing is reported or counted. True for any byte of a
+ * span in use of a live heap (object starts, interior pointers, and free
+ * slots of a span that still holds objects); false for NULL,
+ * GOM_ZERO_SIZE_PTR, other allocators' memory, idle gomalloc pages and
+ * spans of destroyed heaps. The answer is only stable while the caller
+ * keeps the object it asks about allocated.
+ *
+ * Context: Any context.
+ * Return: true when @p is inside a gomalloc span in use.
+ */
+bool gom_owns(const void *p)
+{
+	struct gom_span *span;
+	unsigned int state;
+	bool ret = false;
+
+	if (gom_zero_or_null(p) || !virt_addr_valid(p))
+		return false;
+	rcu_read_lock();
+	span = gom_spanof(p);
+	if (span) {
+		state = READ_ONCE(span->state);
+		ret = state != GOM_SPAN_FREE && state != GOM_SPAN_ORPHAN &&
+		      READ_ONCE(span->heap);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gom_owns);
+
+/**
  * gom_realloc() - resize an object, krealloc() style
  * @p: the object, or NULL (then this is gom_alloc())
  * @new_size: bytes; 0 frees @p and gives GOM_ZERO_SIZE_PTR

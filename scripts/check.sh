@@ -127,6 +127,7 @@ fi
 check "kselftest programs build" make -C "$GOM_ROOT/selftests/gomalloc" \
 	KSFT_DIR="$src/tools/testing/selftests" OUTPUT="$out/selftests-bin" \
 	CFLAGS_EXTRA= all
+check "gomstat builds" make -C "$GOM_ROOT/tools/gomstat" OUTPUT="$out/tools-bin" all
 {
 	echo "TAP version 13"
 	echo "1..$n"
@@ -150,7 +151,7 @@ boot() { # NAME KERNEL MODS PLAN [vm-run args]
 		groups+=("$name=$dir/results.txt")
 		return
 	fi
-	"$GOM_ROOT/scripts/mkroot.sh" "$dir/root" "$mods" "$out/selftests-bin"
+	"$GOM_ROOT/scripts/mkroot.sh" "$dir/root" "$mods" "$out/selftests-bin" "$out/tools-bin"
 	"$GOM_ROOT/scripts/vm-run.sh" --kernel "$kernel" --root "$dir/root" \
 		--plan "$plan" --out "$dir" "$@"
 	rc=$?

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # mkroot.sh - stage a guest root: busybox-static, the small init, the test
-# plans, the modules built for one kernel and the kselftest programs.
+# plans, the modules built for one kernel, the kselftest programs and the
+# tools (gomstat, as /bin/gomstat).
 #
-#   scripts/mkroot.sh ROOTDIR MODULES_DIR [SELFTESTS_DIR]
+#   scripts/mkroot.sh ROOTDIR MODULES_DIR [SELFTESTS_DIR] [TOOLS_DIR]
 #
 # MODULES_DIR is a built tree (kmod/gomalloc.ko, kunit/*.ko, testmod/*.ko,
-# bench/*.ko).
+# bench/*.ko, examples/*/*.ko).
 # The directory serves UML as its hostfs root; QEMU gets it as an initramfs
 # (mkroot.sh --cpio ROOTDIR OUT.cpio.gz packs it).
 set -euo pipefail
@@ -17,7 +18,7 @@ if [ "${1:-}" = --cpio ]; then
 	exit 0
 fi
 
-root=$1 mods=$2 sts=${3:-}
+root=$1 mods=$2 sts=${3:-} tools=${4:-}
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,guest/plans,modules/kunit,selftests}
 cp /bin/busybox "$root/bin/busybox"
@@ -31,12 +32,15 @@ cp "$mods/kmod/gomalloc.ko" "$root/modules/"
 for ko in "$mods"/kunit/*.ko; do
 	[ -e "$ko" ] && cp "$ko" "$root/modules/kunit/"
 done
-for ko in "$mods"/testmod/*.ko "$mods"/bench/*.ko; do
+for ko in "$mods"/testmod/*.ko "$mods"/bench/*.ko "$mods"/examples/*/*.ko; do
 	[ -e "$ko" ] && cp "$ko" "$root/modules/"
 done
 if [ -n "$sts" ]; then
 	for t in "$sts"/*; do
 		[ -f "$t" ] && [ -x "$t" ] && cp "$t" "$root/selftests/"
 	done
+fi
+if [ -n "$tools" ] && [ -x "$tools/gomstat" ]; then
+	cp "$tools/gomstat" "$root/bin/gomstat"
 fi
 exit 0

@@ -24,7 +24,8 @@ done
 "$GOM_ROOT/scripts/provision.sh" deps || exit 1
 mods=$("$GOM_ROOT/scripts/build-modules.sh" "$kernel") || exit 1
 out="$GOM_ROOT/.build/run"
-"$GOM_ROOT/scripts/mkroot.sh" "$out/root" "$mods"
+make -s -C "$GOM_ROOT/tools/gomstat" OUTPUT="$out/tools-bin" >&2 || exit 1
+"$GOM_ROOT/scripts/mkroot.sh" "$out/root" "$mods" "" "$out/tools-bin"
 if [ $shell = 1 ]; then
 	exec "$GOM_ROOT/scripts/vm-run.sh" --kernel "$kernel" --root "$out/root" \
 		--out "$out" --plan shell --interactive --timeout 86400 --smp 2

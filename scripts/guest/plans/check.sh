@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh - the debug kernel's test plan: load gomalloc, run every KUnit
 # suite module, load the test driver (testmod/gomalloc_drv.ko) and run every
-# kselftest, unload, and look for leaks.
+# kselftest, unload, and look for leaks. Before those, whatever the half:
+# the drop-in example (an unmodified kmalloc user, examples/dropin/) and,
+# while it holds objects, gomstat's table, --check and --plot.
 # gomalloc.only=kunit|selftests on the command line runs one half.
 #
 # kselftest order: the ones that only need gomalloc and the driver loaded
@@ -23,6 +25,34 @@ tap_check "insmod gomalloc.ko" insmod $MODDIR/gomalloc.ko
 tap_check "debugfs /sys/kernel/debug/gomalloc/default exists" \
 	test -d /sys/kernel/debug/gomalloc/default
 tap_end
+
+if [ -e $MODDIR/gomalloc_dropin_example.ko ]; then
+	tap_begin gomalloc_dropin_example 2
+	tap_check "insmod gomalloc_dropin_example.ko (kmalloc calls served by gomalloc)" \
+		insmod $MODDIR/gomalloc_dropin_example.ko
+	tap_check "gomalloc_dropin_example: all its checks passed" \
+		sh -c 'dmesg | grep "gomalloc_dropin_example: all [0-9]* checks passed"'
+	tap_end
+fi
+if [ -x /bin/gomstat ]; then
+	GS=/tmp/gomstat-copy
+	tap_begin gomstat 4
+	tap_check "gomstat -o prints the table" /bin/gomstat -o -s objects
+	tap_check "gomstat --check: classes and slabinfo agree with memstats" \
+		/bin/gomstat --check
+	tap_check "gomstat --plot writes a PNG" sh -c '/bin/gomstat --plot /tmp/gomstat.png &&
+		[ "$(head -c 8 /tmp/gomstat.png | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a ]'
+	tap_check "gomstat --check fails on a copy with Mallocs changed" sh -c "mkdir -p $GS &&
+		cat /sys/kernel/debug/gomalloc/default/classes >$GS/classes &&
+		sed 's/^Mallocs: /Mallocs: 1/' /sys/kernel/debug/gomalloc/default/memstats >$GS/memstats &&
+		! /bin/gomstat --dir $GS --check"
+	tap_end
+fi
+if [ -e $MODDIR/gomalloc_dropin_example.ko ]; then
+	tap_begin gomalloc_dropin_example_unload 1
+	tap_check "rmmod gomalloc_dropin_example" rmmod gomalloc_dropin_example
+	tap_end
+fi
 
 if [ "$ONLY" != selftests ] && ls $MODDIR/kunit/*.ko >/dev/null 2>&1; then
 	run_kunit_modules $MODDIR/kunit/*.ko
