@@ -432,14 +432,14 @@ bool gom_owns(const void *p)
 	unsigned int state;
 	bool ret = false;
 
-	if (gom_zero_or_null(p) || !virt_addr_valid(p))
+	if (gom_zero_or_null(p))
 		return false;
 	rcu_read_lock();
-	span = gom_spanof(p);
+	span = gom_lookup_span(p);
 	if (span) {
 		state = READ_ONCE(span->state);
 		ret = state != GOM_SPAN_FREE && state != GOM_SPAN_ORPHAN &&
-		      READ_ONCE(span->heap);
+		      state != GOM_SPAN_LARGE_CACHED && READ_ONCE(span->heap);
 	}
 	rcu_read_unlock();
 	return ret;
