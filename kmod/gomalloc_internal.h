@@ -892,6 +892,49 @@ static __always_inline void *gom_mcache_pop(struct gom_heap *heap,
 }
 
 /*
+ * gom_mcache_span_next() - Go's nextFreeFast: the next free slot of the
+ * current span from its 64-bit alloc_cache, or NULL at a 64-slot boundary
+ * or an exhausted span (gom_mcache_alloc_locked() refills). Slots of the
+ * span carry no free marker, so there is nothing to check.
+ * Context: @c->lock held.
+ */
+static __always_inline void *gom_mcache_span_next(struct gom_mcache *c,
+						  unsigned int spc)
+{
+	struct gom_span *span = c->cls[spc].span;
+	unsigned int bit, idx;
+
+	if (unlikely(!span || !span->alloc_cache))
+		return NULL;
+	bit = __ffs64(span->alloc_cache);
+	idx = span->freeindex + bit;
+	if (unlikely(idx >= span->nelems || (idx + 1) % 64 == 0))
+		return NULL;
+	span->alloc_cache >>= bit + 1;
+	WRITE_ONCE(span->freeindex, idx + 1);
+	c->cls[spc].mallocs++;
+	return gom_span_obj(span, idx);
+}
+
+/*
+ * gom_mcache_take() - the fast path's object: free cache, else current
+ * span; NULL for the rest, a free marker that fails its check, and debug
+ * heaps (gom_mcache_alloc_locked() then decides).
+ * Context: @c->lock held.
+ */
+static __always_inline void *gom_mcache_take(struct gom_heap *heap,
+					     struct gom_mcache *c,
+					     unsigned int spc)
+{
+	if (unlikely(gom_heap_debug(heap)))
+		return NULL;
+	/* a cached object whose marker fails goes to the slow path's report */
+	if (likely(c->cls[spc].nfree))
+		return gom_mcache_pop(heap, c, spc);
+	return gom_mcache_span_next(c, spc);
+}
+
+/*
  * gom_mcache_push() - put a freed, validated object on its free cache;
  * false when the cache is full (gom_mcache_free_locked() flushes it).
  * Context: @c->lock held.

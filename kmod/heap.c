@@ -159,12 +159,11 @@ static __always_inline void *gom_small_alloc(struct gom_heap *heap,
 	unsigned int spc = gom_small_class(heap, size);
 	struct gom_mcache *c;
 	unsigned long flags;
-	void *obj = NULL;
+	void *obj;
 
 	local_lock_irqsave(&heap->mcache->lock, flags);
 	c = this_cpu_ptr(heap->mcache);
-	if (likely(!gom_heap_debug(heap)))
-		obj = gom_mcache_pop(heap, c, spc);
+	obj = gom_mcache_take(heap, c, spc);
 	if (unlikely(!obj))
 		obj = gom_mcache_alloc_locked(heap, c, spc);
 	local_unlock_irqrestore(&heap->mcache->lock, flags);
@@ -315,55 +314,69 @@ static void gom_free_slow(const void *p, unsigned long caller)
 }
 
 /*
- * The free of a small object of a live span of a heap without debug mode,
- * the common case, inline: the checks of gom_find() (object start, slot
- * allocated, no free marker) and a push on the free cache. Anything else,
- * a bad pointer included, takes gom_free_slow(), which reports it.
+ * The free of an object of a live span of a heap without debug mode, the
+ * common case, inline: the checks of gom_find() (object start, slot
+ * allocated, no free marker). Returns the span, a small one ready for
+ * gom_free_push() or a tiny one for gom_tiny_free(), and its heap in
+ * *@heapp; NULL for anything else, a bad pointer included, which
+ * gom_free_slow() then reports.
  */
-static __always_inline bool gom_free_fast(const void *p, unsigned long caller)
+static __always_inline struct gom_span *gom_free_check(const void *p,
+						       struct gom_heap **heapp)
 {
 	struct gom_span *span = gom_lookup_span(p);
+	unsigned int idx, state;
 	struct gom_heap *heap;
-	unsigned long flags;
-	unsigned int idx, state, spc;
-	struct gom_mcache *c;
-	bool done;
 
 	if (unlikely(!span))
-		return false;
+		return NULL;
 	state = READ_ONCE(span->state);
 	heap = READ_ONCE(span->heap);
-	spc = span->spanclass;
 	if (unlikely((state != GOM_SPAN_CACHED && state != GOM_SPAN_CENTRAL) ||
 		     !heap))
-		return false;
-	if (spc == GOM_TINY_SPANCLASS) {
-		gom_tiny_free(heap, span, p, caller);
-		return true;
-	}
-	if (unlikely(span->debug ||
-		     !gom_span_index(span, p, &idx) ||
+		return NULL;
+	*heapp = heap;
+	if (span->spanclass == GOM_TINY_SPANCLASS)
+		return span;
+	if (unlikely(span->debug || !gom_span_index(span, p, &idx) ||
 		     !gom_span_slot_allocated(span, idx) ||
 		     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p)))
-		return false;
+		return NULL;
 	kmemleak_free(p);
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	c = this_cpu_ptr(heap->mcache);
-	done = gom_mcache_push(heap, c, spc, (void *)p);
-	if (unlikely(!done))
-		gom_mcache_free_locked(heap, c, spc, (void *)p, caller);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
-	return true;
+	return span;
+}
+
+/* Push a checked object; its heap's mcache lock held. */
+static __always_inline void gom_free_push(struct gom_heap *heap,
+					  unsigned int spc, void *p,
+					  unsigned long caller)
+{
+	struct gom_mcache *c = this_cpu_ptr(heap->mcache);
+
+	if (unlikely(!gom_mcache_push(heap, c, spc, p)))
+		gom_mcache_free_locked(heap, c, spc, p, caller);
 }
 
 static __always_inline void gom_free_caller(const void *p,
 					    unsigned long caller)
 {
+	struct gom_span *span;
+	struct gom_heap *heap;
+	unsigned long flags;
+
 	if (unlikely(gom_zero_or_null(p)))
 		return;
 	rcu_read_lock();
-	if (unlikely(!gom_free_fast(p, caller)))
+	span = gom_free_check(p, &heap);
+	if (unlikely(!span)) {
 		gom_free_slow(p, caller);
+	} else if (span->spanclass == GOM_TINY_SPANCLASS) {
+		gom_tiny_free(heap, span, p, caller);
+	} else {
+		local_lock_irqsave(&heap->mcache->lock, flags);
+		gom_free_push(heap, span->spanclass, (void *)p, caller);
+		local_unlock_irqrestore(&heap->mcache->lock, flags);
+	}
 	rcu_read_unlock();
 }
 
@@ -494,6 +507,9 @@ EXPORT_SYMBOL_GPL(gom_realloc);
 
 /* === Bulk === */
 
+/* Objects a bulk call handles per mcache lock round trip: bounds irqs off. */
+#define GOM_BULK_BATCH	64
+
 static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
 			     gfp_t gfp, size_t nr, void **p)
 {
@@ -505,7 +521,9 @@ static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
 		local_lock_irqsave(&heap->mcache->lock, flags);
 		c = this_cpu_ptr(heap->mcache);
 		for (; i < nr; i++) {
-			p[i] = gom_mcache_alloc_locked(heap, c, spc);
+			p[i] = gom_mcache_take(heap, c, spc);
+			if (unlikely(!p[i]))
+				p[i] = gom_mcache_alloc_locked(heap, c, spc);
 			if (!p[i])
 				break;
 		}
@@ -585,10 +603,40 @@ EXPORT_SYMBOL_GPL(gom_alloc_bulk);
  */
 void gom_free_bulk(size_t nr, void **p)
 {
+	struct gom_heap *heap = NULL, *locked = NULL;
+	unsigned int batch = 0;
+	struct gom_span *span;
+	unsigned long flags;
 	size_t i;
 
-	for (i = 0; i < nr; i++)
-		gom_free_caller(p[i], _RET_IP_);
+	rcu_read_lock();
+	for (i = 0; i < nr; i++) {
+		if (gom_zero_or_null(p[i]))
+			continue;
+		span = gom_free_check(p[i], &heap);
+		if (span && span->spanclass != GOM_TINY_SPANCLASS &&
+		    heap == locked && ++batch < GOM_BULK_BATCH) {
+			gom_free_push(heap, span->spanclass, p[i], _RET_IP_);
+			continue;
+		}
+		/* one lock round trip per run of one heap, GOM_BULK_BATCH at most */
+		if (locked)
+			local_unlock_irqrestore(&locked->mcache->lock, flags);
+		locked = NULL;
+		if (!span) {
+			gom_free_slow(p[i], _RET_IP_);
+		} else if (span->spanclass == GOM_TINY_SPANCLASS) {
+			gom_tiny_free(heap, span, p[i], _RET_IP_);
+		} else {
+			local_lock_irqsave(&heap->mcache->lock, flags);
+			locked = heap;
+			batch = 0;
+			gom_free_push(heap, span->spanclass, p[i], _RET_IP_);
+		}
+	}
+	if (locked)
+		local_unlock_irqrestore(&locked->mcache->lock, flags);
+	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(gom_free_bulk);
 
