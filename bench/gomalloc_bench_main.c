@@ -30,6 +30,7 @@
 #include <linux/wait.h>
 
 #include "bench.h"
+#include "../kmod/gomalloc_compat.h"
 #include "../kmod/sizeclasses.h"
 
 bool bench_smoke;
@@ -947,4 +948,4 @@ module_exit(gomalloc_bench_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("gomalloc against kmalloc: speed and memory, one boot");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

@@ -12,7 +12,6 @@
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
-#include <linux/fault-inject.h>
 #include <linux/kmemleak.h>
 #include <linux/poison.h>
 #include <linux/rcupdate.h>
@@ -36,7 +35,7 @@ struct fault_attr *gom_fail_attr_get(void)
 {
 	return &gom_fail_attr;
 }
-EXPORT_SYMBOL_NS_GPL(gom_fail_attr_get, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_fail_attr_get, GOM_INTERNAL_NS);
 
 /**
  * gom_should_fail() - fault injection point of every allocation gomalloc
@@ -505,4 +504,4 @@ long gom_heap_validate(struct gom_heap *heap, struct seq_file *m)
 			heap->name, v.spans, v.objs, v.free, v.errors);
 	return v.errors;
 }
-EXPORT_SYMBOL_NS_GPL(gom_heap_validate, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_heap_validate, GOM_INTERNAL_NS);

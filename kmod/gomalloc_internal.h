@@ -178,6 +178,7 @@
 #include <linux/types.h>
 
 #include <gomalloc.h>
+#include "gomalloc_compat.h"
 #include "sizeclasses.h"
 
 static_assert(BITS_PER_LONG == 64, "gomalloc needs a 64-bit kernel");

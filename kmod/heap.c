@@ -32,7 +32,7 @@ MODULE_PARM_DESC(debug, "debug mode (poison, red zones, checks) for the default 
 /* === Errors === */
 
 atomic_long_t gom_errors[GOM_ERR_NR];
-EXPORT_SYMBOL_NS_GPL(gom_errors, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_errors, GOM_INTERNAL_NS);
 
 const char *const gom_error_names[] = {
 	[GOM_ERR_NOT_OURS]	 = "not_ours",
@@ -681,7 +681,7 @@ struct gom_heap *gom_heap_create(const char *name, unsigned int flags)
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
 	if (!heap)
 		return NULL;
-	strscpy(heap->name, name);
+	strscpy(heap->name, name, sizeof(heap->name));
 	/* a debug heap red-zones every object: none is packed */
 	if (flags & GOM_HEAP_DEBUG)
 		flags |= GOM_HEAP_NO_TINY;

@@ -20,7 +20,7 @@
 /* Where each span class's free cache lives in mcache->slots, and its size. */
 u16 gom_fc_base[GOM_NUM_SPAN_CLASSES];
 u16 gom_fc_cap[GOM_NUM_SPAN_CLASSES];
-EXPORT_SYMBOL_NS_GPL(gom_fc_cap, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_fc_cap, GOM_INTERNAL_NS);
 
 /* Smaller objects get more slots; the whole mcache stays under 32 KiB. */
 static unsigned int gom_fc_capacity(unsigned int size)
@@ -276,7 +276,7 @@ void gom_mcache_drain_cpu(struct gom_heap *heap, int cpu)
 		}
 	}
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_cpu, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_cpu, GOM_INTERNAL_NS);
 
 static long gom_mcache_drain_local(void *arg)
 {
@@ -307,7 +307,7 @@ void gom_mcache_drain_all(struct gom_heap *heap)
 		work_on_cpu(cpu, gom_mcache_drain_local, heap);
 	cpus_read_unlock();
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_all, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_all, GOM_INTERNAL_NS);
 
 static enum cpuhp_state gom_cpuhp_state;
 

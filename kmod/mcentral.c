@@ -126,7 +126,7 @@ struct gom_span *gom_mcentral_swap(struct gom_mcentral *c,
 	gom_mcentral_free_dead(c, &dead);
 	return span;
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_swap, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_swap, GOM_INTERNAL_NS);
 
 /**
  * gom_mcentral_uncache() - an mcache gives its current span back
@@ -145,7 +145,7 @@ void gom_mcentral_uncache(struct gom_mcentral *c, struct gom_span *old)
 	spin_unlock_irqrestore(&c->lock, flags);
 	gom_mcentral_free_dead(c, &dead);
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_uncache, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_uncache, GOM_INTERNAL_NS);
 
 /* Side arrays of a fresh span (tiny blocks, debug sizes) and its poison. */
 static int gom_mcentral_span_meta(struct gom_mcentral *c, struct gom_span *span,
@@ -193,7 +193,7 @@ bool gom_mcentral_grow(struct gom_mcentral *c, gfp_t gfp)
 	spin_unlock_irqrestore(&c->lock, flags);
 	return true;
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_grow, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_grow, GOM_INTERNAL_NS);
 
 /* === Frees === */
 
@@ -271,7 +271,7 @@ void gom_mcentral_free_batch(struct gom_mcentral *c, void **objs,
 	rcu_read_unlock();
 	gom_mcentral_free_dead(c, &dead);
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_free_batch, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_free_batch, GOM_INTERNAL_NS);
 
 /* === Reserve and teardown === */
 
@@ -303,7 +303,7 @@ unsigned long gom_mcentral_release_reserve(struct gom_mcentral *c)
 	gom_mcentral_free_dead(c, &dead);
 	return pages;
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_release_reserve, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mcentral_release_reserve, GOM_INTERNAL_NS);
 
 static unsigned long gom_mcentral_split(struct gom_mcentral *c,
 					struct list_head *from,

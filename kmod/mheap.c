@@ -106,7 +106,7 @@ struct gom_span *gom_spanof(const void *p)
 {
 	return gom_lookup_span(p);
 }
-EXPORT_SYMBOL_NS_GPL(gom_spanof, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_spanof, GOM_INTERNAL_NS);
 
 static struct gom_frame_table *gom_frame_table_alloc(unsigned long nr,
 						     gfp_t gfp)
@@ -246,7 +246,7 @@ void gom_span_set_lookup(struct gom_span *span, struct gom_span *val)
 	}
 	rcu_read_unlock();
 }
-EXPORT_SYMBOL_NS_GPL(gom_span_set_lookup, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_span_set_lookup, GOM_INTERNAL_NS);
 
 /* Frames of the direct map that hold memory now: the initial table size. */
 static unsigned long gom_frames_present(void)
@@ -480,7 +480,7 @@ struct gom_span *gom_mheap_alloc_span(struct gom_heap *heap,
 	span->heap = heap;
 	return span;
 }
-EXPORT_SYMBOL_NS_GPL(gom_mheap_alloc_span, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mheap_alloc_span, GOM_INTERNAL_NS);
 
 /**
  * gom_mheap_free_span() - give a span's pages back to its arena as idle
@@ -507,7 +507,7 @@ void gom_mheap_free_span(struct gom_heap *heap, struct gom_span *span)
 	spin_unlock_irqrestore(&h->lock, flags);
 	gom_span_free(span);
 }
-EXPORT_SYMBOL_NS_GPL(gom_mheap_free_span, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mheap_free_span, GOM_INTERNAL_NS);
 
 /* === Direct spans: larger than an arena === */
 
@@ -671,7 +671,7 @@ unsigned long gom_mheap_scavenge(struct gom_heap *heap, unsigned long nr)
 		gom_arena_free(a);
 	return done;
 }
-EXPORT_SYMBOL_NS_GPL(gom_mheap_scavenge, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mheap_scavenge, GOM_INTERNAL_NS);
 
 /**
  * gom_mheap_idle_pages() - idle pages a scavenge could release now
@@ -716,7 +716,7 @@ void gom_mheap_info(struct gom_heap *heap, struct gom_mheap_info *info)
 		info->longest = max_t(unsigned long, info->longest, a->longest);
 	spin_unlock_irqrestore(&h->lock, flags);
 }
-EXPORT_SYMBOL_NS_GPL(gom_mheap_info, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_mheap_info, GOM_INTERNAL_NS);
 
 /**
  * gom_mheap_show_arenas() - one line per arena, for debugfs
@@ -918,14 +918,9 @@ static unsigned long gom_shrink_scan(struct shrinker *s,
  */
 int gom_shrinker_init(void)
 {
-	gom_shrinker = shrinker_alloc(0, "gomalloc");
-	if (!gom_shrinker)
-		return -ENOMEM;
-	gom_shrinker->count_objects = gom_shrink_count;
-	gom_shrinker->scan_objects = gom_shrink_scan;
-	gom_shrinker->seeks = DEFAULT_SEEKS;
-	shrinker_register(gom_shrinker);
-	return 0;
+	gom_shrinker = gom_compat_shrinker_create("gomalloc", gom_shrink_count,
+						  gom_shrink_scan);
+	return gom_shrinker ? 0 : -ENOMEM;
 }
 
 /**
@@ -935,5 +930,5 @@ int gom_shrinker_init(void)
  */
 void gom_shrinker_exit(void)
 {
-	shrinker_free(gom_shrinker);
+	gom_compat_shrinker_destroy(gom_shrinker);
 }

@@ -3,7 +3,7 @@
  * Size-class tables: the one instance of the generated sizeclasses.h.
  *
  * The header defines the arrays here, each followed by its
- * EXPORT_SYMBOL_NS_GPL(..., GOMALLOC_INTERNAL) for gomalloc's test modules.
+ * EXPORT_SYMBOL_NS_GPL(..., GOM_INTERNAL_NS) for gomalloc's test modules.
  */
 #include <linux/module.h>
 

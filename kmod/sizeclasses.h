@@ -142,10 +142,11 @@ extern const u8 gom_size_to_class128[GOM_SIZE_TO_CLASS128_LEN];
 
 /*
  * Instantiated once, by kmod/sizeclass.c, and exported to gomalloc's
- * test modules (MODULE_IMPORT_NS(GOMALLOC_INTERNAL)).
+ * test modules (MODULE_IMPORT_NS(GOM_INTERNAL_NS), gomalloc_compat.h).
  */
 #ifdef GOM_SIZECLASSES_DEFINE
 #include <linux/export.h>
+#include "gomalloc_compat.h"
 
 const u16 gom_class_to_size[GOM_NUM_SIZE_CLASSES] = {
 	0, 8, 16, 24, 32, 48, 64, 80, 96, 112,
@@ -157,7 +158,7 @@ const u16 gom_class_to_size[GOM_NUM_SIZE_CLASSES] = {
 	12032, 12288, 13952, 14208, 16128, 16384, 17792, 20224, 20480, 21376,
 	24320, 24576, 24960, 28416, 28672, 32768,
 };
-EXPORT_SYMBOL_NS_GPL(gom_class_to_size, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_class_to_size, GOM_INTERNAL_NS);
 
 const u8 gom_class_to_npages[GOM_NUM_SIZE_CLASSES] = {
 	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -166,7 +167,7 @@ const u8 gom_class_to_npages[GOM_NUM_SIZE_CLASSES] = {
 	5, 4, 3, 3, 5, 7, 2, 2, 7, 5, 5, 8, 3, 3, 7, 7,
 	4, 4, 9, 5, 5, 11, 6, 6, 13, 7, 7, 8,
 };
-EXPORT_SYMBOL_NS_GPL(gom_class_to_npages, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_class_to_npages, GOM_INTERNAL_NS);
 
 const u16 gom_class_to_nobjs[GOM_NUM_SIZE_CLASSES] = {
 	0, 512, 256, 170, 128, 85, 64, 51, 42, 36, 32, 28,
@@ -177,7 +178,7 @@ const u16 gom_class_to_nobjs[GOM_NUM_SIZE_CLASSES] = {
 	1, 1, 2, 2, 1, 1, 2, 1, 1, 2, 1, 1,
 	2, 1, 1, 1,
 };
-EXPORT_SYMBOL_NS_GPL(gom_class_to_nobjs, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_class_to_nobjs, GOM_INTERNAL_NS);
 
 const u32 gom_class_to_divmagic[GOM_NUM_SIZE_CLASSES] = {
 	0x00000000, 0x20000000, 0x10000000, 0x0aaaaaab, 0x08000000, 0x05555556,
@@ -194,7 +195,7 @@ const u32 gom_class_to_divmagic[GOM_NUM_SIZE_CLASSES] = {
 	0x0003aef7, 0x00033d92, 0x00033334, 0x000310dd, 0x0002b1db, 0x0002aaab,
 	0x0002a02b, 0x00024e6b, 0x00024925, 0x00020000,
 };
-EXPORT_SYMBOL_NS_GPL(gom_class_to_divmagic, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_class_to_divmagic, GOM_INTERNAL_NS);
 
 const u8 gom_size_to_class8[GOM_SIZE_TO_CLASS8_LEN] = {
 	0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10,
@@ -207,7 +208,7 @@ const u8 gom_size_to_class8[GOM_SIZE_TO_CLASS8_LEN] = {
 	31, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
 	32,
 };
-EXPORT_SYMBOL_NS_GPL(gom_size_to_class8, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_size_to_class8, GOM_INTERNAL_NS);
 
 const u8 gom_size_to_class128[GOM_SIZE_TO_CLASS128_LEN] = {
 	32, 33, 34, 35, 36, 37, 38, 39, 39, 40, 40, 41, 41, 42, 42, 43,
@@ -227,7 +228,7 @@ const u8 gom_size_to_class128[GOM_SIZE_TO_CLASS128_LEN] = {
 	75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75,
 	75, 75, 75, 75, 75, 75, 75, 75, 75,
 };
-EXPORT_SYMBOL_NS_GPL(gom_size_to_class128, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_size_to_class128, GOM_INTERNAL_NS);
 
 #endif /* GOM_SIZECLASSES_DEFINE */
 

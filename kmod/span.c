@@ -59,7 +59,7 @@ struct gom_span *gom_span_alloc(gfp_t gfp)
 	WRITE_ONCE(span->state, GOM_SPAN_FREE);
 	return span;
 }
-EXPORT_SYMBOL_NS_GPL(gom_span_alloc, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_span_alloc, GOM_INTERNAL_NS);
 
 /**
  * gom_span_free() - free a span struct that is no longer in any lookup entry
@@ -78,7 +78,7 @@ void gom_span_free(struct gom_span *span)
 	span->debug = NULL;
 	kmem_cache_free(gom_span_cache, span);
 }
-EXPORT_SYMBOL_NS_GPL(gom_span_free, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_span_free, GOM_INTERNAL_NS);
 
 /* === Bitmaps === */
 
@@ -103,7 +103,7 @@ void gom_span_init_small(struct gom_span *span, unsigned int spanclass)
 	bitmap_zero(span->alloc_bits, GOM_MAX_OBJS_PER_SPAN);
 	bitmap_zero(span->freed_bits, GOM_MAX_OBJS_PER_SPAN);
 }
-EXPORT_SYMBOL_NS_GPL(gom_span_init_small, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_span_init_small, GOM_INTERNAL_NS);
 
 /* alloc_cache = the free slots from freeindex to the end of its word */
 static void gom_span_refill_cache(struct gom_span *span)
@@ -129,7 +129,7 @@ void gom_span_start_caching(struct gom_span *span)
 	WRITE_ONCE(span->freeindex, 0);
 	gom_span_refill_cache(span);
 }
-EXPORT_SYMBOL_NS_GPL(gom_span_start_caching, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_span_start_caching, GOM_INTERNAL_NS);
 
 /**
  * gom_span_next_free() - take the next free slot of a cached span
@@ -168,7 +168,7 @@ int gom_span_next_free(struct gom_span *span)
 		gom_span_refill_cache(span);
 	return idx;
 }
-EXPORT_SYMBOL_NS_GPL(gom_span_next_free, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_span_next_free, GOM_INTERNAL_NS);
 
 /**
  * gom_span_sweep() - fold a cached span's allocations and frees into its bits
@@ -192,4 +192,4 @@ void gom_span_sweep(struct gom_span *span)
 	smp_wmb();	/* bits before freeindex; pairs with slot_allocated */
 	WRITE_ONCE(span->freeindex, 0);
 }
-EXPORT_SYMBOL_NS_GPL(gom_span_sweep, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_span_sweep, GOM_INTERNAL_NS);

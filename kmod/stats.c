@@ -55,7 +55,7 @@ void gom_class_stats(struct gom_heap *heap, unsigned int spc,
 		st->cached += READ_ONCE(cc->nfree);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(gom_class_stats, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_class_stats, GOM_INTERNAL_NS);
 
 static unsigned long gom_live(unsigned long in, unsigned long out)
 {
@@ -134,7 +134,7 @@ void gom_read_memstats(struct gom_heap *heap, struct gom_memstats *ms)
 	ms->sys = ms->heap_sys + ms->mspan_sys + ms->mcache_sys +
 		  info.nr_arenas * sizeof(struct gom_arena) + sizeof(*heap);
 }
-EXPORT_SYMBOL_NS_GPL(gom_read_memstats, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_read_memstats, GOM_INTERNAL_NS);
 
 /* === memstats, classes, slabinfo === */
 

@@ -292,4 +292,4 @@ kunit_test_suite(gom_api_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's API, gfp semantics and statistics");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

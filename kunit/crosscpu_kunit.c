@@ -178,4 +178,4 @@ kunit_test_suite(gom_crosscpu_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc frees across CPUs");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

@@ -544,4 +544,4 @@ kunit_test_suite(gom_hard_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's hardening and debug mode");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

@@ -183,4 +183,4 @@ kunit_test_suite(gom_large_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's large objects");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

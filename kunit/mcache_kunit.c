@@ -116,4 +116,4 @@ kunit_test_suite(gom_mcache_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's per-CPU mcache");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

@@ -146,4 +146,4 @@ kunit_test_suite(gom_mcentral_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's mcentral");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

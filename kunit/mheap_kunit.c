@@ -206,4 +206,4 @@ kunit_test_suite(gom_mheap_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's mheap");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

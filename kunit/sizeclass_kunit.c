@@ -7,6 +7,7 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 
+#include "gomalloc_compat.h"
 #include "sizeclasses.h"
 
 #define GOM_SC_PAGE_SIZE	BIT(GOM_PAGE_SHIFT)
@@ -234,6 +235,6 @@ static struct kunit_suite gom_sizeclass_suite = {
 
 kunit_test_suite(gom_sizeclass_suite);
 
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);
 MODULE_DESCRIPTION("KUnit tests for gomalloc's size classes");
 MODULE_LICENSE("GPL");

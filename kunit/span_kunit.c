@@ -139,4 +139,4 @@ kunit_test_suite(gom_span_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc spans");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

@@ -163,4 +163,4 @@ kunit_test_suite(gom_tiny_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's tiny allocator");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

@@ -4,14 +4,14 @@
 # copy of the tree of its own (so builds for several kernels never mix), with
 # W=1; prints the build directory. Any compiler or modpost warning fails it.
 #
-#   scripts/build-modules.sh debug|stock|uml
+#   scripts/build-modules.sh debug|stock|stock61|rt|uml
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1
 case "$flavour" in
 debug) kdir=$("$GOM_ROOT/scripts/provision.sh" debug); arch=x86_64 ;;
-stock) kdir=$("$GOM_ROOT/scripts/provision.sh" stock-kdir); arch=x86_64 ;;
+stock | stock61 | rt) kdir=$("$GOM_ROOT/scripts/provision.sh" "$flavour-kdir"); arch=x86_64 ;;
 uml) kdir=$("$GOM_ROOT/scripts/provision.sh" uml); arch=um ;;
 *) die "unknown kernel $flavour" ;;
 esac

@@ -5,12 +5,16 @@
 #   scripts/check.sh [--only kunit|selftests] [--skip-stock] [--skip-uml]
 #
 # 1. installs the packages it needs (apt-get) and provisions the kernels:
-#    debug (6.12 source + scripts/config/debug.config), uml, Debian's stock
+#    debug (6.12 source + scripts/config/debug.config), uml, and Debian's
+#    stock kernels: 6.1 (stock61), 6.12 (stock), 6.12 PREEMPT_RT (rt)
 # 2. host checks: size-class table regenerated and compared, checkpatch
-#    --strict on every C file, W=1 module builds for every kernel
+#    --strict on every C file, W=1 module builds for every kernel, a DKMS
+#    build against Debian's installed 6.1 headers (scripts/dkms-check.sh)
 # 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module and
-#    every kselftest; the stock kernel under QEMU and UML: load and unload;
-#    UML: the benchmark module in smoke mode
+#    every kselftest; each Debian kernel under QEMU (2 CPUs, 1 GiB): the
+#    smoke plan (load, a short storm, the bad-input kselftest, unload);
+#    UML: load and unload, the benchmark module in smoke mode
+# --skip-stock skips the three Debian kernels and the DKMS build.
 # 4. parses all results with the kernel's kunit.py and ends with the line
 #    "N passed, N failed, N skipped"; exits non-zero if anything failed.
 # Logs: .build/check/ (console logs of every boot, the combined KTAP).
@@ -77,7 +81,12 @@ stage "provisioning packages and kernels"
 "$GOM_ROOT/scripts/provision.sh" deps || die "package installation failed"
 src=$("$GOM_ROOT/scripts/provision.sh" source) || die "no kernel source"
 debug_kdir=$("$GOM_ROOT/scripts/provision.sh" debug) || die "debug kernel build failed"
-[ $skip_stock = 1 ] || "$GOM_ROOT/scripts/provision.sh" stock >/dev/null || die "no stock kernel"
+if [ $skip_stock = 0 ]; then
+	for k in stock61 stock rt; do
+		"$GOM_ROOT/scripts/provision.sh" $k >/dev/null || die "no $k kernel"
+	done
+	dkms_kver=$("$GOM_ROOT/scripts/provision.sh" dkms) || die "dkms installation failed"
+fi
 [ $skip_uml = 1 ] || "$GOM_ROOT/scripts/provision.sh" uml >/dev/null || die "UML build failed"
 
 # --- host checks -----------------------------------------------------------
@@ -108,21 +117,20 @@ cfiles=$(cd "$GOM_ROOT" && { git ls-files -co --exclude-standard -- '*.c' '*.h' 
 check "checkpatch.pl --strict on $(echo "$cfiles" | wc -w) C files" \
 	bash -c "cd '$GOM_ROOT' && '$src/scripts/checkpatch.pl' --strict --no-tree \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -q -f $(echo $cfiles)"
-mods_debug=''
-mods_stock=''
-mods_uml=''
-check "W=1 build of the modules for the debug kernel" \
-	bash -c "'$GOM_ROOT/scripts/build-modules.sh' debug >'$out/mods-debug'"
-mods_debug=$(cat "$out/mods-debug" 2>/dev/null)
+declare -A mods_dir=() kernel_name=([debug]="the debug 6.12 kernel"
+	[stock61]="Debian's 6.1 kernel" [stock]="Debian's 6.12 kernel"
+	[rt]="Debian's 6.12 PREEMPT_RT kernel" [uml]="UML")
+kernels=(debug)
+[ $skip_stock = 1 ] || kernels+=(stock61 stock rt)
+[ $skip_uml = 1 ] || kernels+=(uml)
+for k in "${kernels[@]}"; do
+	check "W=1 build for ${kernel_name[$k]} ($k)" \
+		bash -c "'$GOM_ROOT/scripts/build-modules.sh' $k >'$out/mods-$k'"
+	mods_dir[$k]=$(cat "$out/mods-$k" 2>/dev/null)
+done
 if [ $skip_stock = 0 ]; then
-	check "W=1 build of the modules for Debian's stock kernel" \
-		bash -c "'$GOM_ROOT/scripts/build-modules.sh' stock >'$out/mods-stock'"
-	mods_stock=$(cat "$out/mods-stock" 2>/dev/null)
-fi
-if [ $skip_uml = 0 ]; then
-	check "W=1 build of the modules for UML" \
-		bash -c "'$GOM_ROOT/scripts/build-modules.sh' uml >'$out/mods-uml'"
-	mods_uml=$(cat "$out/mods-uml" 2>/dev/null)
+	check "dkms add, build and remove of gomalloc for $dkms_kver" \
+		"$GOM_ROOT/scripts/dkms-check.sh" "$dkms_kver"
 fi
 check "kselftest programs build" make -C "$GOM_ROOT/selftests/gomalloc" \
 	KSFT_DIR="$src/tools/testing/selftests" OUTPUT="$out/selftests-bin" \
@@ -160,12 +168,16 @@ boot() { # NAME KERNEL MODS PLAN [vm-run args]
 }
 
 # the stress kselftests need ~15 minutes of a TCG guest with KASAN on 2 host cores
-boot debug debug "$mods_debug" check --timeout 2700 --append "gomalloc.only=$only"
-[ $skip_stock = 1 ] || boot stock stock "$mods_stock" load --smp 2 --mem 1G
-[ $skip_uml = 1 ] || boot uml uml "$mods_uml" load
+boot debug debug "${mods_dir[debug]}" check --timeout 2700 --append "gomalloc.only=$only"
+if [ $skip_stock = 0 ]; then
+	for k in stock61 stock rt; do
+		boot $k $k "${mods_dir[$k]}" smoke --smp 2 --mem 1G --timeout 600
+	done
+fi
+[ $skip_uml = 1 ] || boot uml uml "${mods_dir[uml]}" load
 # the benchmark module with tiny counts, so that it cannot rot (make bench
 # runs it for real); UML: native speed, seconds
-[ $skip_uml = 1 ] || boot uml-bench uml "$mods_uml" bench --append "gomalloc.bench=smoke init_on_alloc=0 log_buf_len=16M"
+[ $skip_uml = 1 ] || boot uml-bench uml "${mods_dir[uml]}" bench --append "gomalloc.bench=smoke init_on_alloc=0 log_buf_len=16M"
 
 stage "results"
 python3 "$GOM_ROOT/scripts/summarize.py" "$src/tools/testing/kunit/kunit.py" "$out" \

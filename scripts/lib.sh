@@ -11,6 +11,8 @@ GOM_JOBS=${GOM_JOBS:-$(nproc)}
 # Debian package that carries the kernel source, and the stock kernel flavours.
 GOM_SRC_PKG=linux-source-6.12
 GOM_STOCK_META=linux-image-6.12-amd64
+GOM_STOCK61_META=linux-image-amd64
+GOM_RT_META=linux-image-6.12-rt-amd64
 
 mkdir -p "$GOM_CACHE"
 

@@ -7,6 +7,9 @@
 #   scripts/provision.sh source        unpacked linux-source-6.12 tree
 #   scripts/provision.sh stock         Debian's linux-image-6.12-amd64 kernel image
 #   scripts/provision.sh stock-kdir    its headers, ready for M= module builds
+#   scripts/provision.sh stock61[-kdir] the same for Debian's 6.1 (linux-image-amd64)
+#   scripts/provision.sh rt[-kdir]     the same for linux-image-6.12-rt-amd64 (PREEMPT_RT)
+#   scripts/provision.sh dkms          install dkms and Debian 6.1 headers; prints their kernel release
 #   scripts/provision.sh debug         debug x86_64 kernel build dir (KDIR; bzImage inside)
 #   scripts/provision.sh uml           ARCH=um kernel build dir (KDIR; ./linux inside)
 #
@@ -54,43 +57,77 @@ provision_source() {
 	printf '%s\n' "$(source_dir)/linux-source-6.12"
 }
 
-# --- Debian's stock kernel --------------------------------------------------
+# --- Debian's stock kernels -----------------------------------------------
 
-stock_version() { apt_candidate "$GOM_STOCK_META"; }
+# stock_meta NAME - the meta package (it depends on the image of one ABI)
+stock_meta() {
+	case "$1" in
+	stock) printf '%s' "$GOM_STOCK_META" ;;
+	stock61) printf '%s' "$GOM_STOCK61_META" ;;
+	rt) printf '%s' "$GOM_RT_META" ;;
+	*) die "unknown stock kernel $1" ;;
+	esac
+}
 
-stock_dir() { printf '%s' "$GOM_CACHE/stock-$(path_version "$(stock_version)")"; }
+# stock_dir NAME - its cache entry, keyed by the meta package's version
+stock_dir() {
+	printf '%s' "$GOM_CACHE/$1-$(path_version "$(apt_candidate "$(stock_meta "$1")")")"
+}
 
-# The image and headers packages are unpacked, not installed: the bench never
-# changes the host's /boot, and the headers only need their Makefile's
-# absolute include of the -common tree pointed at the unpacked copy.
+# unpack_stock NAME - the image and headers packages are unpacked, not
+# installed: the bench never changes the host's /boot, and the headers only
+# need their Makefile's absolute include of the -common tree pointed at the
+# unpacked copy. The packages are the meta package's image, its headers and
+# what those depend on for M= builds (-common tree, kbuild).
+# stock_image NAME - the image package its meta package depends on
+stock_image() {
+	local img
+	img=$(apt-cache depends "$(stock_meta "$1")" |
+		awk '/Depends: linux-image-/ {print $2; exit}')
+	[ -n "$img" ] || die "$(stock_meta "$1") depends on no linux-image package"
+	printf '%s' "$img"
+}
+
 unpack_stock() {
-	local dir ver abi pkg
-	dir=$(stock_dir)
+	local name=$1 dir img hdr pkg pkgs
+	dir=$(stock_dir "$name")
 	[ -e "$dir/.stamp" ] && return 0
-	ver=$(stock_version)
-	abi=$(apt-cache depends "$GOM_STOCK_META" | awk '/Depends: linux-image-/ {print $2; exit}')
-	abi=${abi#linux-image-}
-	abi=${abi%-amd64}
+	img=$(stock_image "$name")
+	hdr=linux-headers-${img#linux-image-}
+	pkgs=("$img" "$hdr")
+	pkgs+=($(apt-cache depends "$hdr" |
+		awk '/Depends: linux-(headers-.*-common|kbuild-)/ {print $2}'))
 	rm -rf "$dir" && mkdir -p "$dir"
-	for pkg in "linux-image-$abi-amd64" "linux-headers-$abi-amd64" \
-		"linux-headers-$abi-common" "linux-kbuild-$abi"; do
-		dpkg-deb -x "$(deb_fetch "$pkg" "$ver")" "$dir"
+	for pkg in "${pkgs[@]}"; do
+		dpkg-deb -x "$(deb_fetch "$pkg" "$(apt_candidate "$pkg")")" "$dir"
 	done
-	sed -i "s|^include /usr/src/|include $dir/usr/src/|" \
-		"$dir/usr/src/linux-headers-$abi-amd64/Makefile"
+	sed -i "s|^include /usr/src/|include $dir/usr/src/|" "$dir/usr/src/$hdr/Makefile"
 	touch "$dir/.stamp"
 }
 
 provision_stock() {
 	provision_deps
-	with_lock stock unpack_stock
-	ls "$(stock_dir)"/boot/vmlinuz-* | head -n1
+	with_lock "$1" unpack_stock "$1"
+	ls "$(stock_dir "$1")"/boot/vmlinuz-* | head -n1
 }
 
 provision_stock_kdir() {
+	local img
 	provision_deps
-	with_lock stock unpack_stock
-	ls -d "$(stock_dir)"/usr/src/linux-headers-*-amd64 | head -n1
+	with_lock "$1" unpack_stock "$1"
+	img=$(ls "$(stock_dir "$1")"/boot/vmlinuz-* | head -n1)
+	printf '%s\n' "$(stock_dir "$1")/usr/src/linux-headers-${img##*/vmlinuz-}"
+}
+
+# --- DKMS -------------------------------------------------------------------
+
+# dkms and the headers of Debian's 6.1 kernel are installed for real (they
+# need no kernel image, unlike 6.12's): `dkms build` runs against them.
+provision_dkms() {
+	local img
+	img=$(stock_image stock61)
+	apt_install dkms "linux-headers-${img#linux-image-}"
+	printf '%s\n' "${img#linux-image-}"
 }
 
 # --- kernels built from the source ----------------------------------------
@@ -147,9 +184,10 @@ provision_built() {
 case "${1:-}" in
 deps) provision_deps ;;
 source) provision_source ;;
-stock) provision_stock ;;
-stock-kdir) provision_stock_kdir ;;
+stock | stock61 | rt) provision_stock "$1" ;;
+stock-kdir | stock61-kdir | rt-kdir) provision_stock_kdir "${1%-kdir}" ;;
+dkms) provision_dkms ;;
 debug) provision_built debug x86_64 x86_64_defconfig all ;;
 uml) provision_built uml um defconfig all ;;
-*) sed -n '3,12p' "$0" >&2; exit 2 ;;
+*) sed -n '3,15p' "$0" >&2; exit 2 ;;
 esac

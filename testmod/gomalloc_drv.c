@@ -11,7 +11,9 @@
  *			  (process: the caller or a kworker bound to the CPU;
  *			  softirq: a BH work item; hardirq: an irq_work queued
  *			  on the CPU by a kworker bound to it, as
- *			  irq_work_queue_on() is not exported), fill each with
+ *			  irq_work_queue_on() is not exported; PREEMPT_RT runs
+ *			  it in the CPU's irq_work thread, its interrupt
+ *			  context for allocators), fill each with
  *			  a pattern of its own, return ids
  *  GOMD_IOC_FREE	  check the patterns and gom_free() objects by id, on a
  *			  chosen CPU and context (any CPU: cross-CPU frees)
@@ -58,6 +60,7 @@
 #include <linux/xarray.h>
 
 #include <gomalloc.h>
+#include "../kmod/gomalloc_compat.h"
 #include "gomalloc_drv.h"
 
 /* === Objects, heaps, counts === */
@@ -226,10 +229,15 @@ static void gomd_job_free(struct gomd_job *j, bool free)
 	}
 }
 
-static void gomd_job_run(struct gomd_job *j)
+/*
+ * @irq_work: called from the irq_work, which PREEMPT_RT runs in a thread
+ * (not in hardirq, where it allows no allocator call): that counts as the
+ * hardirq context asked for.
+ */
+static void gomd_job_run(struct gomd_job *j, bool irq_work)
 {
 	j->ran_cpu = raw_smp_processor_id();
-	if (in_hardirq())
+	if (in_hardirq() || (IS_ENABLED(CONFIG_PREEMPT_RT) && irq_work))
 		j->ran_ctx = GOMD_CTX_HARDIRQ;
 	else if (in_serving_softirq())
 		j->ran_ctx = GOMD_CTX_SOFTIRQ;
@@ -251,7 +259,7 @@ static void gomd_job_run(struct gomd_job *j)
 
 static long gomd_job_process(void *arg)
 {
-	gomd_job_run(arg);
+	gomd_job_run(arg, false);
 	return 0;
 }
 
@@ -259,7 +267,7 @@ static void gomd_job_softirq(struct work_struct *work)
 {
 	struct gomd_job *j = container_of(work, struct gomd_job, work);
 
-	gomd_job_run(j);
+	gomd_job_run(j, false);
 	complete(&j->complete);
 }
 
@@ -267,7 +275,7 @@ static void gomd_job_hardirq(struct irq_work *iw)
 {
 	struct gomd_job *j = container_of(iw, struct gomd_job, irq_work);
 
-	gomd_job_run(j);
+	gomd_job_run(j, true);
 	complete(&j->complete);
 }
 
@@ -296,7 +304,7 @@ static int gomd_job_dispatch(struct gomd_job *j, u32 cpu, u32 ctx)
 	cpus_read_lock();
 	if (cpu == GOMD_CPU_ANY) {
 		if (ctx == GOMD_CTX_PROCESS) {
-			gomd_job_run(j);
+			gomd_job_run(j, false);
 			goto out;
 		}
 		if (ctx == GOMD_CTX_HARDIRQ) {
@@ -315,7 +323,7 @@ static int gomd_job_dispatch(struct gomd_job *j, u32 cpu, u32 ctx)
 		break;
 	case GOMD_CTX_SOFTIRQ:
 		INIT_WORK_ONSTACK(&j->work, gomd_job_softirq);
-		queue_work_on(cpu, system_bh_wq, &j->work);
+		gom_compat_queue_bh_on(cpu, &j->work);
 		wait_for_completion(&j->complete);
 		flush_work(&j->work);
 		destroy_work_on_stack(&j->work);
@@ -792,6 +800,29 @@ static noinline int gomd_bad_interior(struct gomd_bad_req *r, size_t size,
  * Freed twice with interrupts off, so that nothing on this CPU can take
  * the object between the two frees; the tests run this case alone.
  */
+/*
+ * Keep both frees on this CPU with nothing of it in between: IRQs off; on
+ * PREEMPT_RT gom_free() takes a sleeping per-CPU lock, so migration only.
+ */
+static unsigned long gomd_pin_cpu(void)
+{
+	unsigned long flags = 0;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_disable();
+	else
+		local_irq_save(flags);
+	return flags;
+}
+
+static void gomd_unpin_cpu(unsigned long flags)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_enable();
+	else
+		local_irq_restore(flags);
+}
+
 static noinline int gomd_bad_double_free(struct gomd_bad_req *r, size_t size)
 {
 	unsigned long flags;
@@ -805,10 +836,10 @@ static noinline int gomd_bad_double_free(struct gomd_bad_req *r, size_t size)
 		return -ENOMEM;
 	}
 	gomd_fill(p, size, gomd_tag());
-	local_irq_save(flags);
+	flags = gomd_pin_cpu();
 	gom_free(p);
 	gom_free(p);
-	local_irq_restore(flags);
+	gomd_unpin_cpu(flags);
 	gom_free(keep);
 	r->calls = 1;
 	r->intact = 1;
@@ -914,12 +945,16 @@ static noinline void gomd_bad_size(struct gomd_bad_req *r, size_t size)
  * "sleeping function called from invalid context" report, as kmalloc does.
  * An object of the same size was freed just before on this CPU, so the
  * allocation is served from the mcache and never really sleeps.
+ * Without CONFIG_DEBUG_ATOMIC_SLEEP the kernel reports nothing (and on
+ * PREEMPT_RT the call could really sleep): -EOPNOTSUPP, not performed.
  */
-static noinline void gomd_bad_gfp_atomic(struct gomd_bad_req *r)
+static noinline int gomd_bad_gfp_atomic(struct gomd_bad_req *r)
 {
 	u32 tag = gomd_tag();
 	void *warm, *p;
 
+	if (!IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP))
+		return -EOPNOTSUPP;
 	preempt_disable();
 	warm = gom_alloc(64, GFP_ATOMIC | __GFP_NOWARN);
 	gom_free(warm);
@@ -933,6 +968,7 @@ static noinline void gomd_bad_gfp_atomic(struct gomd_bad_req *r)
 		r->intact = gomd_intact(p, 64, tag);
 		gom_free(p);
 	}
+	return 0;
 }
 
 static int gomd_ioc_bad(struct gomd_bad_req *r)
@@ -995,8 +1031,7 @@ static int gomd_ioc_bad(struct gomd_bad_req *r)
 		gomd_bad_size(r, GOM_MAX_ALLOC_SIZE + 1);
 		return 0;
 	case GOMD_BAD_GFP_KERNEL_ATOMIC:
-		gomd_bad_gfp_atomic(r);
-		return 0;
+		return gomd_bad_gfp_atomic(r);
 	}
 	return -EINVAL;
 }

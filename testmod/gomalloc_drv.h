@@ -112,7 +112,8 @@ enum gomd_bad {
 	GOMD_BAD_SIZE_ZERO,		/* gom_alloc(0): GOM_ZERO_SIZE_PTR */
 	GOMD_BAD_SIZE_MAX,		/* gom_alloc(SIZE_MAX) */
 	GOMD_BAD_SIZE_ABOVE_MAX,	/* gom_alloc(GOM_MAX_ALLOC_SIZE + 1) */
-	GOMD_BAD_GFP_KERNEL_ATOMIC,	/* GFP_KERNEL with preemption off */
+	/* GFP_KERNEL with preemption off; EOPNOTSUPP: kernel cannot report it */
+	GOMD_BAD_GFP_KERNEL_ATOMIC,
 	GOMD_BAD_NR,
 };
 

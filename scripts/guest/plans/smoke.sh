@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+# smoke.sh - distribution kernels (Debian's 6.1, 6.12 and 6.12 PREEMPT_RT):
+# gomalloc and the test driver load, a short storm (gomalloc.storm=SECONDS
+# on the command line, default 12) and the bad-input kselftest pass, both
+# modules unload and leave no debugfs directory behind.
+STORM=12
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in gomalloc.storm=*) STORM=${arg#gomalloc.storm=} ;; esac
+done
+
+tap_begin gomalloc_smoke_load 4
+tap_check "insmod gomalloc.ko on $(uname -r)" insmod $MODDIR/gomalloc.ko
+tap_check "debugfs /sys/kernel/debug/gomalloc/default exists" \
+	test -d /sys/kernel/debug/gomalloc/default
+tap_check "insmod gomalloc_drv.ko" insmod $MODDIR/gomalloc_drv.ko
+tap_check "/dev/gomalloc_drv exists" test -c /dev/gomalloc_drv
+tap_end
+
+echo "gomalloc-guest: kselftest gomalloc_storm_test ($STORM s)" >/dev/kmsg
+run_selftest /selftests/gomalloc_storm_test "$STORM"
+echo "gomalloc-guest: kselftest gomalloc_badinput_test" >/dev/kmsg
+run_selftest /selftests/gomalloc_badinput_test
+
+tap_begin gomalloc_smoke_unload 3
+tap_check "rmmod gomalloc_drv" rmmod gomalloc_drv
+tap_check "rmmod gomalloc" rmmod gomalloc
+tap_check "debugfs /sys/kernel/debug/gomalloc is gone" \
+	test ! -e /sys/kernel/debug/gomalloc
+tap_end
+exit 0
