@@ -17,7 +17,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "gomalloc_internal.h"
+#include "gomalloc_hooks.h"
 
 /* every heap; see LOCK ORDER 1 */
 LIST_HEAD(gom_heaps);
@@ -162,8 +162,9 @@ static bool gom_zero_or_null(const void *p)
 	return (unsigned long)p <= (unsigned long)GOM_ZERO_SIZE_PTR;
 }
 
-static void *gom_heap_alloc_caller(struct gom_heap *heap, size_t size,
-				   gfp_t gfp, unsigned long caller)
+static inline void *gom_heap_alloc_route(struct gom_heap *heap,
+					 size_t size, gfp_t gfp,
+					 unsigned long caller)
 {
 	might_alloc(gfp);
 	if (unlikely(!size))
@@ -177,6 +178,15 @@ static void *gom_heap_alloc_caller(struct gom_heap *heap, size_t size,
 	if (size + gom_heap_redzone(heap) <= GOM_MAX_SMALL_SIZE)
 		return gom_small_alloc(heap, size, gfp);
 	return gom_large_alloc(heap, size, gfp);
+}
+
+static void *gom_heap_alloc_caller(struct gom_heap *heap, size_t size,
+				   gfp_t gfp, unsigned long caller)
+{
+	void *p = gom_heap_alloc_route(heap, size, gfp, caller);
+
+	gom_alloc_hook(heap, p, size, gfp, caller);
+	return p;
 }
 
 /**
@@ -281,6 +291,7 @@ static void gom_free_caller(const void *p, unsigned long caller)
 	struct gom_span *span;
 	struct gom_heap *heap;
 
+	gom_trace_free(p, caller);
 	if (unlikely(gom_zero_or_null(p)))
 		return;
 	rcu_read_lock();
@@ -288,6 +299,7 @@ static void gom_free_caller(const void *p, unsigned long caller)
 	if (!span)
 		goto out;
 	heap = READ_ONCE(span->heap);
+	gom_profile_free(heap, span, p);
 	if (span->spanclass == GOM_LARGE_SPANCLASS)
 		gom_large_free(span, p, caller);
 	else if (span->spanclass == GOM_TINY_SPANCLASS)
@@ -440,8 +452,10 @@ int gom_heap_alloc_bulk(struct gom_heap *heap, size_t size, gfp_t gfp,
 		spc = gom_small_class(heap, size);
 	if (spc) {
 		got = gom_bulk_small(heap, spc, gfp, nr, p);
-		for (i = 0; i < got; i++)
+		for (i = 0; i < got; i++) {
 			gom_obj_init(heap, spc, p[i], size, gfp);
+			gom_alloc_hook(heap, p[i], size, gfp, _RET_IP_);
+		}
 	} else {
 		for (got = 0; got < nr; got++) {
 			p[got] = gom_heap_alloc_caller(heap, size, gfp, _RET_IP_);
@@ -536,6 +550,7 @@ struct gom_heap *gom_heap_create(const char *name, unsigned int flags)
 		flags |= GOM_HEAP_NO_TINY;
 	heap->flags = flags;
 	heap->key = get_random_long();
+	gom_profile_init(heap);
 	gom_mheap_init(&heap->mheap);
 	for (spc = 0; spc < GOM_NUM_SPAN_CLASSES; spc++)
 		gom_mcentral_init(&heap->central[spc], heap, spc);
@@ -602,6 +617,7 @@ static void gom_heap_free(struct gom_heap *heap)
 			heap->name, objs, info.inuse_pages);
 	gom_mheap_destroy(heap);
 	synchronize_rcu();	/* lockless frees that read heap fields */
+	gom_profile_destroy(heap);
 	gom_mcache_exit(heap);
 	kfree(heap);
 }
