@@ -116,7 +116,7 @@ static u64 gom_exp_neg_frac(u64 f)
 /*
  * The weight of a sample of @size bytes, Q16: the inverse of the chance
  * that a Poisson process of mean interval @rate lands in it,
- * 1 / (1 - exp(-size / rate)).
+ * 1 / (1 - exp(-size / rate)); 1 for @rate 1, which samples everything.
  */
 static u64 gom_profile_weight(size_t size, unsigned long rate)
 {
@@ -124,8 +124,8 @@ static u64 gom_profile_weight(size_t size, unsigned long rate)
 	u64 p, e;
 	unsigned int n;
 
-	if (t >= (23ULL << 32))
-		return 1ULL << GOM_Q16;			/* exp(-23) < 2^-32 */
+	if (rate <= 1 || t >= (23ULL << 32))
+		return 1ULL << GOM_Q16;	/* every one sampled; exp(-23) < 2^-32 */
 	if (t < (1ULL << 22)) {
 		/* 1 - exp(-t) = t - t^2 / 2 + ...: no cancellation */
 		p = t - (mul_u64_u64_shr(t, t, 32) >> 1);
