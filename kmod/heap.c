@@ -425,6 +425,38 @@ static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
 	return i;
 }
 
+static int gom_heap_alloc_bulk_caller(struct gom_heap *heap, size_t size,
+				      gfp_t gfp, size_t nr, void **p,
+				      unsigned long caller)
+{
+	unsigned int spc = 0;
+	size_t i, got;
+
+	might_alloc(gfp);
+	if (!size || size > GOM_MAX_ALLOC_SIZE || nr > INT_MAX)
+		return 0;
+	if (size >= GOM_TINY_SIZE || (heap->flags & GOM_HEAP_NO_TINY))
+		spc = gom_small_class(heap, size);
+	if (spc) {
+		got = gom_bulk_small(heap, spc, gfp, nr, p);
+		for (i = 0; i < got; i++) {
+			gom_obj_init(heap, spc, p[i], size, gfp);
+			gom_alloc_hook(heap, p[i], size, gfp, caller);
+		}
+	} else {
+		for (got = 0; got < nr; got++) {
+			p[got] = gom_heap_alloc_caller(heap, size, gfp, caller);
+			if (!p[got])
+				break;
+		}
+	}
+	if (got == nr)
+		return nr;
+	for (i = 0; i < got; i++)
+		gom_free_caller(p[i], caller);
+	return 0;
+}
+
 /**
  * gom_heap_alloc_bulk() - allocate @nr objects of one size from a heap
  * @heap: the heap
@@ -442,32 +474,7 @@ static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
 int gom_heap_alloc_bulk(struct gom_heap *heap, size_t size, gfp_t gfp,
 			size_t nr, void **p)
 {
-	unsigned int spc = 0;
-	size_t i, got;
-
-	might_alloc(gfp);
-	if (!size || size > GOM_MAX_ALLOC_SIZE || nr > INT_MAX)
-		return 0;
-	if (size >= GOM_TINY_SIZE || (heap->flags & GOM_HEAP_NO_TINY))
-		spc = gom_small_class(heap, size);
-	if (spc) {
-		got = gom_bulk_small(heap, spc, gfp, nr, p);
-		for (i = 0; i < got; i++) {
-			gom_obj_init(heap, spc, p[i], size, gfp);
-			gom_alloc_hook(heap, p[i], size, gfp, _RET_IP_);
-		}
-	} else {
-		for (got = 0; got < nr; got++) {
-			p[got] = gom_heap_alloc_caller(heap, size, gfp, _RET_IP_);
-			if (!p[got])
-				break;
-		}
-	}
-	if (got == nr)
-		return nr;
-	for (i = 0; i < got; i++)
-		gom_free_caller(p[i], _RET_IP_);
-	return 0;
+	return gom_heap_alloc_bulk_caller(heap, size, gfp, nr, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gom_heap_alloc_bulk);
 
@@ -483,7 +490,8 @@ EXPORT_SYMBOL_GPL(gom_heap_alloc_bulk);
  */
 int gom_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p)
 {
-	return gom_heap_alloc_bulk(gom_default, size, gfp, nr, p);
+	return gom_heap_alloc_bulk_caller(gom_default, size, gfp, nr, p,
+					  _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gom_alloc_bulk);
 

@@ -3,7 +3,7 @@
  * KUnit tests for gomalloc's sampled allocation profile (profile.c): the
  * scaled estimate of a known allocation pattern, exact counts when every
  * allocation is sampled, frees taking samples back, no samples when off,
- * sampling from hardirq context.
+ * the call sites of bulk and realloc, sampling from hardirq context.
  */
 #include <kunit/test.h>
 #include <linux/irq_work.h>
@@ -214,6 +214,56 @@ static void gom_profile_test_off(struct kunit *test)
 			-EINVAL);
 }
 
+static noinline int gom_prof_kunit_bulk(struct gom_heap *heap, size_t size,
+					size_t nr, void **objs)
+{
+	return gom_heap_alloc_bulk(heap, size, GFP_KERNEL, nr, objs);
+}
+
+static noinline void *gom_prof_kunit_realloc(void *p, size_t size)
+{
+	return gom_realloc(p, size, GFP_KERNEL);
+}
+
+/*
+ * Bulk allocations (small and tiny) and a realloc that moves are sampled
+ * for the caller of the exported function, and their frees (bulk too) take
+ * the samples back.
+ */
+static void gom_profile_test_bulk_realloc(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	struct gom_profile_entry e;
+	void *small[32], *tiny[32], *p, *q;
+
+	gom_prof_set_rate(test, 1);
+	KUNIT_ASSERT_EQ(test, 32, gom_prof_kunit_bulk(heap, 64, 32, small));
+	KUNIT_ASSERT_EQ(test, 32, gom_prof_kunit_bulk(heap, 8, 32, tiny));
+	KUNIT_ASSERT_TRUE(test, gom_prof_entry(test, heap,
+					       gom_prof_kunit_bulk, &e));
+	KUNIT_EXPECT_EQ(test, e.alloc_objects, 64);
+	KUNIT_EXPECT_EQ(test, e.live_bytes, 32 * 64 + 32 * 8);
+	gom_free_bulk(32, small);
+	gom_free_bulk(32, tiny);
+	KUNIT_ASSERT_TRUE(test, gom_prof_entry(test, heap,
+					       gom_prof_kunit_bulk, &e));
+	KUNIT_EXPECT_EQ(test, e.live_objects, 0);
+
+	p = gom_heap_alloc(heap, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	q = gom_prof_kunit_realloc(p, 5000);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_ASSERT_TRUE(test, gom_prof_entry(test, heap,
+					       gom_prof_kunit_realloc, &e));
+	KUNIT_EXPECT_EQ(test, e.live_objects, 1);
+	KUNIT_EXPECT_EQ(test, e.live_bytes, gom_ksize(q));
+	gom_free(q);
+	KUNIT_ASSERT_TRUE(test, gom_prof_entry(test, heap,
+					       gom_prof_kunit_realloc, &e));
+	KUNIT_EXPECT_EQ(test, e.live_objects, 0);
+	KUNIT_EXPECT_EQ(test, xa_empty(&heap->profile.objs), true);
+}
+
 struct gom_prof_irq {
 	struct irq_work work;
 	struct gom_heap *heap;
@@ -267,6 +317,7 @@ static struct kunit_case gom_profile_cases[] = {
 	KUNIT_CASE(gom_profile_test_scaled),
 	KUNIT_CASE(gom_profile_test_every),
 	KUNIT_CASE(gom_profile_test_off),
+	KUNIT_CASE(gom_profile_test_bulk_realloc),
 	KUNIT_CASE(gom_profile_test_hardirq),
 	{}
 };
