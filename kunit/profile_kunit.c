@@ -214,15 +214,19 @@ static void gom_profile_test_off(struct kunit *test)
 			-EINVAL);
 }
 
+/* the helpers below do something after the call: no tail call */
 static noinline int gom_prof_kunit_bulk(struct gom_heap *heap, size_t size,
 					size_t nr, void **objs)
 {
-	return gom_heap_alloc_bulk(heap, size, GFP_KERNEL, nr, objs);
+	int got = gom_heap_alloc_bulk(heap, size, GFP_KERNEL, nr, objs);
+
+	return got == nr ? 0 : -ENOMEM;
 }
 
-static noinline void *gom_prof_kunit_realloc(void *p, size_t size)
+static noinline int gom_prof_kunit_realloc(void *p, size_t size, void **q)
 {
-	return gom_realloc(p, size, GFP_KERNEL);
+	*q = gom_realloc(p, size, GFP_KERNEL);
+	return *q ? 0 : -ENOMEM;
 }
 
 /*
@@ -237,8 +241,8 @@ static void gom_profile_test_bulk_realloc(struct kunit *test)
 	void *small[32], *tiny[32], *p, *q;
 
 	gom_prof_set_rate(test, 1);
-	KUNIT_ASSERT_EQ(test, 32, gom_prof_kunit_bulk(heap, 64, 32, small));
-	KUNIT_ASSERT_EQ(test, 32, gom_prof_kunit_bulk(heap, 8, 32, tiny));
+	KUNIT_ASSERT_EQ(test, 0, gom_prof_kunit_bulk(heap, 64, 32, small));
+	KUNIT_ASSERT_EQ(test, 0, gom_prof_kunit_bulk(heap, 8, 32, tiny));
 	KUNIT_ASSERT_TRUE(test, gom_prof_entry(test, heap,
 					       gom_prof_kunit_bulk, &e));
 	KUNIT_EXPECT_EQ(test, e.alloc_objects, 64);
@@ -251,8 +255,7 @@ static void gom_profile_test_bulk_realloc(struct kunit *test)
 
 	p = gom_heap_alloc(heap, 100, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	q = gom_prof_kunit_realloc(p, 5000);
-	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_ASSERT_EQ(test, 0, gom_prof_kunit_realloc(p, 5000, &q));
 	KUNIT_ASSERT_TRUE(test, gom_prof_entry(test, heap,
 					       gom_prof_kunit_realloc, &e));
 	KUNIT_EXPECT_EQ(test, e.live_objects, 1);
