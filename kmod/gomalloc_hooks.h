@@ -21,7 +21,8 @@ void gom_trace_alloc_slow(struct gom_heap *heap, const void *p, size_t size,
 			  gfp_t gfp, unsigned long caller);
 void gom_profile_sample(struct gom_heap *heap, void *p, size_t size,
 			unsigned long caller);
-void gom_profile_free_slow(struct gom_heap *heap, const void *p);
+void gom_profile_free_slow(struct gom_heap *heap, struct gom_span *span,
+			   const void *p);
 
 /**
  * gom_alloc_hook() - an allocation is about to be returned to its caller
@@ -42,9 +43,15 @@ static __always_inline void gom_alloc_hook(struct gom_heap *heap, void *p,
 {
 	if (trace_alloc_enabled())
 		gom_trace_alloc_slow(heap, p, size, gfp, caller);
+	/*
+	 * raw_cpu: a preemption or an interrupt in the middle only moves
+	 * the next sample of one CPU a little, and irq-safe per-CPU
+	 * arithmetic costs an irq save/restore where it is not a single
+	 * instruction (UML)
+	 */
 	if (static_branch_unlikely(&gom_profile_key) &&
 	    (unsigned long)p > (unsigned long)GOM_ZERO_SIZE_PTR &&
-	    this_cpu_sub_return(gom_next_sample, (long)size) <= 0)
+	    raw_cpu_sub_return(gom_next_sample, (long)size) <= 0)
 		gom_profile_sample(heap, p, size, caller);
 }
 
@@ -75,8 +82,8 @@ static __always_inline void gom_profile_free(struct gom_heap *heap,
 					     const void *p)
 {
 	if (static_branch_unlikely(&gom_profile_free_key) &&
-	    unlikely(READ_ONCE(span->profiled)))
-		gom_profile_free_slow(heap, p);
+	    unlikely(atomic_read(&span->nr_sampled)))
+		gom_profile_free_slow(heap, span, p);
 }
 
 #endif /* _GOMALLOC_HOOKS_H */

@@ -128,9 +128,10 @@
  *    allocation that crosses it is recorded for its call site in a small
  *    per-heap hash of buckets, weighted by 1 / (1 - exp(-size / rate)), the
  *    inverse of its chance to be sampled. A sampled object gets a record in
- *    the heap's xarray (keyed by address) and marks its span "profiled", so
- *    that a free looks the record up only in such spans and takes back
- *    exactly what the sample added. Buckets and records come from kmalloc
+ *    the heap's xarray (keyed by address) and is counted in its span
+ *    (nr_sampled), so that a free looks a record up only in a span that
+ *    holds a live sampled object, and takes back exactly what the sample
+ *    added. Buckets and records come from kmalloc
  *    (GFP_ATOMIC | __GFP_NOWARN; a failure is a counted drop) and are freed
  *    with the heap. With profile_rate=0 from load on, the hooks are one
  *    static key nop each; once profiling was on, frees also test the span's
@@ -293,8 +294,7 @@ struct gom_span_debug {
  * @sizeclass: size class, 0 for large
  * @spanclass: index of the mcentral (GOM_TINY_SPANCLASS for tiny blocks)
  * @state: enum gom_span_state
- * @profiled: an object of it was sampled by the profile (profile.c); set
- *	once, for the life of the span struct
+ * @nr_sampled: its live objects sampled by the profile (profile.c)
  * @nelems: objects in the span
  * @freeindex: slots below it were handed out (cached span: owner writes)
  * @alloc_count: allocated objects (exact while the span is not cached)
@@ -314,10 +314,10 @@ struct gom_span {
 	u8 sizeclass;
 	u8 spanclass;
 	u8 state;
-	u8 profiled;
 	u16 nelems;
 	u16 freeindex;
 	u16 alloc_count;
+	atomic_t nr_sampled;
 	u64 alloc_cache;
 	struct gom_tiny_blocks *tiny;
 	struct gom_span_debug *debug;

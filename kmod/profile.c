@@ -198,7 +198,7 @@ static unsigned long gom_prof_index(const void *p)
  *
  * Draws the next countdown, then records @p for @caller, weighted by the
  * chance of a sample of @size, in the bucket and in the heap's record of
- * sampled objects, and marks its span.
+ * sampled objects, and counts it in its span.
  *
  * Context: Any context gom_alloc() is called in; no gomalloc lock held.
  */
@@ -216,7 +216,7 @@ void gom_profile_sample(struct gom_heap *heap, void *p, size_t size,
 
 	if (!rate)
 		return;
-	this_cpu_write(gom_next_sample, gom_profile_next(rate));
+	raw_cpu_write(gom_next_sample, gom_profile_next(rate));
 	bytes = gom_obj_bytes(p, size, NULL, &span);
 	if (!span)
 		return;
@@ -236,7 +236,7 @@ void gom_profile_sample(struct gom_heap *heap, void *p, size_t size,
 		kfree(rec);
 		goto drop;
 	}
-	WRITE_ONCE(span->profiled, 1);
+	atomic_inc(&span->nr_sampled);
 	atomic64_add(rec->objs, &b->live_objs);
 	atomic64_add(rec->bytes, &b->live_bytes);
 	atomic64_add(rec->objs, &b->alloc_objs);
@@ -250,11 +250,13 @@ drop:
 /**
  * gom_profile_free_slow() - take a sampled object out of the live counts
  * @heap: its heap
- * @p: the object, in a span marked profiled, about to be freed
+ * @span: its span, which holds a live sampled object
+ * @p: the object, about to be freed
  *
  * Context: Any context, under rcu_read_lock().
  */
-void gom_profile_free_slow(struct gom_heap *heap, const void *p)
+void gom_profile_free_slow(struct gom_heap *heap, struct gom_span *span,
+			   const void *p)
 {
 	struct gom_profile *prof = &heap->profile;
 	unsigned long idx = gom_prof_index(p);
@@ -268,6 +270,7 @@ void gom_profile_free_slow(struct gom_heap *heap, const void *p)
 	xa_unlock_irqrestore(&prof->objs, flags);
 	if (!rec)
 		return;
+	atomic_dec(&span->nr_sampled);
 	atomic64_sub(rec->objs, &rec->bucket->live_objs);
 	atomic64_sub(rec->bytes, &rec->bucket->live_bytes);
 	kfree(rec);
