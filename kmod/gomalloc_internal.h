@@ -127,6 +127,26 @@
  *    arenas, lookup frames, tiny and debug side arrays). Each failure
  *    unwinds to NULL for the caller with nothing held but idle arena pages.
  *
+ *  - trace events (trace.c, gomalloc_trace.h): gomalloc:alloc and
+ *    gomalloc:free, kmem:kmalloc/kfree's fields and text plus the span class,
+ *    emitted by the exported functions through the inline hooks of
+ *    gomalloc_hooks.h (a static key each while disabled).
+ *
+ *  - allocation profile (profile.c): Go's MemProfileRate as the parameter
+ *    profile_rate. Each CPU counts down requested bytes to its next sample,
+ *    drawn from an exponential distribution of mean profile_rate; the
+ *    allocation that crosses it is recorded for its call site in a small
+ *    per-heap hash of buckets, weighted by 1 / (1 - exp(-size / rate)), the
+ *    inverse of its chance to be sampled. A sampled object gets a record in
+ *    the heap's xarray (keyed by address) and is counted in its span
+ *    (nr_sampled), so that a free looks a record up only in a span that
+ *    holds a live sampled object, and takes back exactly what the sample
+ *    added. Buckets and records come from kmalloc
+ *    (GFP_ATOMIC | __GFP_NOWARN; a failure is a counted drop) and are freed
+ *    with the heap. With profile_rate=0 from load on, the hooks are one
+ *    static key nop each; once profiling was on, frees also test the span's
+ *    flag, so that live counts stay right after profiling stops.
+ *
  * LOCK ORDER (outermost first)
  *
  *  1. gom_heaps_mutex (mutex, heap.c): the list of heaps, heap names and
@@ -148,6 +168,11 @@
  *     growth, frame descriptors and their references;
  *     taken with no other gomalloc spinlock held (arena and direct span
  *     setup and teardown happen outside the mheap lock).
+ *  7. gom_profile->lock and gom_profile->objs xa_lock (spinlock_t,
+ *     irqsave, profile.c): taken one at a time, with no other gomalloc lock
+ *     held (the hooks run after the allocation and before the free), except
+ *     an mcache lock (2) in gom_free_bulk(), which frees runs of objects
+ *     under one mcache lock round trip.
  *
  * Leaves taken under any of 2..5: a KUnit test's resource lock (counting
  * errors for a running test, task context only) and kmemleak's own locks
@@ -176,6 +201,7 @@
 #include <linux/spinlock.h>
 #include <linux/swab.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include <gomalloc.h>
 #include "gomalloc_compat.h"
@@ -284,6 +310,7 @@ struct gom_span_debug {
  * @sizeclass: size class, 0 for large
  * @spanclass: index of the mcentral (GOM_TINY_SPANCLASS for tiny blocks)
  * @state: enum gom_span_state
+ * @nr_sampled: its live objects sampled by the profile (profile.c)
  * @nelems: objects in the span
  * @freeindex: slots below it were handed out (cached span: owner writes)
  * @alloc_count: allocated objects (exact while the span is not cached)
@@ -306,6 +333,7 @@ struct gom_span {
 	u16 nelems;
 	u16 freeindex;
 	u16 alloc_count;
+	atomic_t nr_sampled;
 	u64 alloc_cache;
 	struct gom_tiny_blocks *tiny;
 	struct gom_span_debug *debug;
@@ -689,6 +717,56 @@ size_t gom_tiny_ksize(struct gom_span *span, const void *p);
 void gom_tiny_retire(struct gom_heap *heap, struct gom_mcache *c);
 int gom_tiny_span_init(struct gom_span *span, gfp_t gfp);
 
+/* === Allocation profile (profile.c) and trace events (trace.c) === */
+
+#define GOM_PROF_HASH_BITS	6
+
+/**
+ * struct gom_profile - a heap's sampled allocation profile
+ * @lock: serialises bucket insertion; lookups are lockless (RCU)
+ * @nr_buckets: buckets in @table
+ * @table: buckets by call site
+ * @objs: sampled live objects: address - PAGE_OFFSET -> record (xa_lock)
+ * @samples: objects sampled
+ * @drops: samples lost for want of memory or buckets
+ */
+struct gom_profile {
+	spinlock_t lock;		/* see LOCK ORDER 7 */
+	unsigned int nr_buckets;
+	struct hlist_head table[1 << GOM_PROF_HASH_BITS];
+	struct xarray objs;
+	atomic_long_t samples;
+	atomic_long_t drops;
+};
+
+/**
+ * struct gom_profile_entry - one call site of a profile, scaled
+ * @call_site: return address of the gom_* call
+ * @live_objects: estimated objects allocated there and not freed
+ * @live_bytes: their estimated bytes (usable size)
+ * @alloc_objects: estimated objects ever allocated there
+ * @alloc_bytes: their estimated bytes
+ */
+struct gom_profile_entry {
+	unsigned long call_site;
+	u64 live_objects;
+	u64 live_bytes;
+	u64 alloc_objects;
+	u64 alloc_bytes;
+};
+
+struct dentry;
+void gom_profile_init(struct gom_heap *heap);
+void gom_profile_destroy(struct gom_heap *heap);
+void gom_profile_setup(void);
+void gom_profile_debugfs_add(struct gom_heap *heap, struct dentry *dir);
+int gom_profile_set_rate(unsigned long rate);
+unsigned long gom_profile_get_rate(void);
+int gom_profile_snapshot(struct gom_heap *heap, struct gom_profile_entry *e,
+			 unsigned int max);
+size_t gom_obj_bytes(const void *p, size_t size, unsigned int *spanclass,
+		     struct gom_span **spanp);
+
 /* === heap === */
 
 /**
@@ -701,6 +779,7 @@ int gom_tiny_span_init(struct gom_span *span, gfp_t gfp);
  * @dir: debugfs directory
  * @errors: bad calls attributed to this heap, per kind
  * @mheap: pages and arenas
+ * @profile: sampled allocation profile (profile.c)
  * @central: one mcentral per span class
  */
 struct gom_heap {
@@ -712,6 +791,7 @@ struct gom_heap {
 	struct dentry *dir;
 	atomic_long_t errors[GOM_ERR_NR];
 	struct gom_mheap mheap;
+	struct gom_profile profile;
 	struct gom_mcentral central[GOM_NUM_SPAN_CLASSES];
 };
 

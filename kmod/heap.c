@@ -17,7 +17,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "gomalloc_internal.h"
+#include "gomalloc_hooks.h"
 
 /* every heap; see LOCK ORDER 1 */
 LIST_HEAD(gom_heaps);
@@ -179,9 +179,9 @@ static bool gom_zero_or_null(const void *p)
 	return (unsigned long)p <= (unsigned long)GOM_ZERO_SIZE_PTR;
 }
 
-static __always_inline void *gom_heap_alloc_caller(struct gom_heap *heap,
-						   size_t size, gfp_t gfp,
-						   unsigned long caller)
+static __always_inline void *gom_heap_alloc_route(struct gom_heap *heap,
+						  size_t size, gfp_t gfp,
+						  unsigned long caller)
 {
 	might_alloc(gfp);
 	if (unlikely(!size))
@@ -195,6 +195,16 @@ static __always_inline void *gom_heap_alloc_caller(struct gom_heap *heap,
 	if (likely(size + gom_heap_redzone(heap) <= GOM_MAX_SMALL_SIZE))
 		return gom_small_alloc(heap, size, gfp);
 	return gom_large_alloc(heap, size, gfp);
+}
+
+static __always_inline void *gom_heap_alloc_caller(struct gom_heap *heap,
+						   size_t size, gfp_t gfp,
+						   unsigned long caller)
+{
+	void *p = gom_heap_alloc_route(heap, size, gfp, caller);
+
+	gom_alloc_hook(heap, p, size, gfp, caller);
+	return p;
 }
 
 /**
@@ -305,6 +315,7 @@ static void gom_free_slow(const void *p, unsigned long caller)
 	if (!span)
 		return;
 	heap = READ_ONCE(span->heap);
+	gom_profile_free(heap, span, p);
 	if (span->spanclass == GOM_LARGE_SPANCLASS)
 		gom_large_free(span, p, caller);
 	else if (span->spanclass == GOM_TINY_SPANCLASS)
@@ -364,10 +375,13 @@ static __always_inline void gom_free_caller(const void *p,
 	struct gom_heap *heap;
 	unsigned long flags;
 
+	gom_trace_free(p, caller);
 	if (unlikely(gom_zero_or_null(p)))
 		return;
 	rcu_read_lock();
 	span = gom_free_check(p, &heap);
+	if (span)
+		gom_profile_free(heap, span, p);
 	if (unlikely(!span)) {
 		gom_free_slow(p, caller);
 	} else if (span->spanclass == GOM_TINY_SPANCLASS) {
@@ -534,6 +548,38 @@ static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
 	return i;
 }
 
+static int gom_heap_alloc_bulk_caller(struct gom_heap *heap, size_t size,
+				      gfp_t gfp, size_t nr, void **p,
+				      unsigned long caller)
+{
+	unsigned int spc = 0;
+	size_t i, got;
+
+	might_alloc(gfp);
+	if (!size || size > GOM_MAX_ALLOC_SIZE || nr > INT_MAX)
+		return 0;
+	if (size >= GOM_TINY_SIZE || (heap->flags & GOM_HEAP_NO_TINY))
+		spc = gom_small_class(heap, size);
+	if (spc) {
+		got = gom_bulk_small(heap, spc, gfp, nr, p);
+		for (i = 0; i < got; i++) {
+			gom_obj_init(heap, spc, p[i], size, gfp);
+			gom_alloc_hook(heap, p[i], size, gfp, caller);
+		}
+	} else {
+		for (got = 0; got < nr; got++) {
+			p[got] = gom_heap_alloc_caller(heap, size, gfp, caller);
+			if (!p[got])
+				break;
+		}
+	}
+	if (got == nr)
+		return nr;
+	for (i = 0; i < got; i++)
+		gom_free_caller(p[i], caller);
+	return 0;
+}
+
 /**
  * gom_heap_alloc_bulk() - allocate @nr objects of one size from a heap
  * @heap: the heap
@@ -551,30 +597,7 @@ static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
 int gom_heap_alloc_bulk(struct gom_heap *heap, size_t size, gfp_t gfp,
 			size_t nr, void **p)
 {
-	unsigned int spc = 0;
-	size_t i, got;
-
-	might_alloc(gfp);
-	if (!size || size > GOM_MAX_ALLOC_SIZE || nr > INT_MAX)
-		return 0;
-	if (size >= GOM_TINY_SIZE || (heap->flags & GOM_HEAP_NO_TINY))
-		spc = gom_small_class(heap, size);
-	if (spc) {
-		got = gom_bulk_small(heap, spc, gfp, nr, p);
-		for (i = 0; i < got; i++)
-			gom_obj_init(heap, spc, p[i], size, gfp);
-	} else {
-		for (got = 0; got < nr; got++) {
-			p[got] = gom_heap_alloc_caller(heap, size, gfp, _RET_IP_);
-			if (!p[got])
-				break;
-		}
-	}
-	if (got == nr)
-		return nr;
-	for (i = 0; i < got; i++)
-		gom_free_caller(p[i], _RET_IP_);
-	return 0;
+	return gom_heap_alloc_bulk_caller(heap, size, gfp, nr, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gom_heap_alloc_bulk);
 
@@ -590,7 +613,8 @@ EXPORT_SYMBOL_GPL(gom_heap_alloc_bulk);
  */
 int gom_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p)
 {
-	return gom_heap_alloc_bulk(gom_default, size, gfp, nr, p);
+	return gom_heap_alloc_bulk_caller(gom_default, size, gfp, nr, p,
+					  _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gom_alloc_bulk);
 
@@ -611,9 +635,12 @@ void gom_free_bulk(size_t nr, void **p)
 
 	rcu_read_lock();
 	for (i = 0; i < nr; i++) {
+		gom_trace_free(p[i], _RET_IP_);
 		if (gom_zero_or_null(p[i]))
 			continue;
 		span = gom_free_check(p[i], &heap);
+		if (span)
+			gom_profile_free(heap, span, p[i]);
 		if (span && span->spanclass != GOM_TINY_SPANCLASS &&
 		    heap == locked && ++batch < GOM_BULK_BATCH) {
 			gom_free_push(heap, span->spanclass, p[i], _RET_IP_);
@@ -687,6 +714,7 @@ struct gom_heap *gom_heap_create(const char *name, unsigned int flags)
 		flags |= GOM_HEAP_NO_TINY;
 	heap->flags = flags;
 	heap->key = get_random_long();
+	gom_profile_init(heap);
 	gom_mheap_init(&heap->mheap);
 	for (spc = 0; spc < GOM_NUM_SPAN_CLASSES; spc++)
 		gom_mcentral_init(&heap->central[spc], heap, spc);
@@ -753,6 +781,7 @@ static void gom_heap_free(struct gom_heap *heap)
 			heap->name, objs, info.inuse_pages);
 	gom_mheap_destroy(heap);
 	synchronize_rcu();	/* lockless frees that read heap fields */
+	gom_profile_destroy(heap);
 	gom_mcache_exit(heap);
 	kfree(heap);
 }

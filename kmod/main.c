@@ -35,6 +35,7 @@ static int __init gomalloc_init(void)
 	ret = gom_heap_setup();
 	if (ret)
 		goto err_debugfs;
+	gom_profile_setup();
 	ret = gom_hotplug_init();
 	if (ret)
 		goto err_heap;

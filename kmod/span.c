@@ -56,6 +56,7 @@ struct gom_span *gom_span_alloc(gfp_t gfp)
 	span->arena = NULL;
 	span->tiny = NULL;
 	span->debug = NULL;
+	atomic_set(&span->nr_sampled, 0);
 	WRITE_ONCE(span->state, GOM_SPAN_FREE);
 	return span;
 }

@@ -15,6 +15,7 @@
  *	scavenge  write: drain the mcaches, release empty spans and idle pages
  *	validate  read: walk every span, print corruption and a summary line;
  *		  write: the same walk, reported to the kernel log and counted
+ *	profile   the sampled allocation profile per call site (profile.c)
  *
  * Counters are per CPU and summed on read; the figures are exact when the
  * heap is quiet. Only the mheap view takes a lock (the mheap's, briefly).
@@ -366,6 +367,7 @@ void gom_debugfs_heap_add(struct gom_heap *heap)
 	debugfs_create_file("errors", 0444, d, heap, &gom_heap_errors_fops);
 	debugfs_create_file("scavenge", 0200, d, heap, &gom_scavenge_fops);
 	debugfs_create_file("validate", 0600, d, heap, &gom_validate_fops);
+	gom_profile_debugfs_add(heap, d);
 }
 
 /**

@@ -27,10 +27,13 @@
  *			  pages) are checked intact and freed by their owner
  *  GOMD_IOC_LEAK/UNLEAK  an object whose address is hidden from kmemleak,
  *			  and its later free
+ *  GOMD_IOC_OBJ_INFO	  an object's size, gom_ksize() and hashed address
+ *			  (as the trace events print it)
  *
  * Objects and heaps are named by ids (xarrays); no kernel pointer reaches
- * userspace. Malformed requests fail with -EINVAL, -ENODEV (offline CPU),
- * -ENOENT (unknown heap) or -ENOTTY (unknown ioctl).
+ * userspace (GOMD_IOC_OBJ_INFO gives the "%p" hash only). Malformed
+ * requests fail with -EINVAL, -ENODEV (offline CPU), -ENOENT (unknown heap)
+ * or -ENOTTY (unknown ioctl).
  *
  * A batch runs entirely in its context: the kernel arrays it uses are
  * allocated before, the id table is updated after, in process context.
@@ -1104,6 +1107,27 @@ static int gomd_ioc_unleak(void)
 	return n;
 }
 
+/* === Objects as the trace events show them === */
+
+static int gomd_ioc_obj_info(struct gomd_obj_info *r)
+{
+	struct gomd_obj *o;
+	int ret = -ENOENT;
+
+	if (r->reserved)
+		return -EINVAL;
+	down_write(&gomd_free_rwsem);	/* no FREE batch takes it meanwhile */
+	o = r->id ? xa_load(&gomd_objs, r->id) : NULL;
+	if (o && !o->orphan) {
+		r->size = o->size;
+		r->ksize = gom_ksize(o->p);
+		snprintf(r->ptr, sizeof(r->ptr), "%p", o->p);
+		ret = 0;
+	}
+	up_write(&gomd_free_rwsem);
+	return ret;
+}
+
 /* === ioctl === */
 
 static void gomd_ioc_stats(struct gomd_stats *s)
@@ -1168,6 +1192,19 @@ static long gomd_ioctl_heap(unsigned int cmd, void __user *arg)
 	return ret;
 }
 
+static long gomd_ioctl_obj_info(void __user *arg)
+{
+	struct gomd_obj_info r;
+	int ret;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	ret = gomd_ioc_obj_info(&r);
+	if (!ret && copy_to_user(arg, &r, sizeof(r)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static long gomd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -1200,6 +1237,8 @@ static long gomd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return gomd_ioc_leak(size);
 	case GOMD_IOC_UNLEAK:
 		return gomd_ioc_unleak();
+	case GOMD_IOC_OBJ_INFO:
+		return gomd_ioctl_obj_info(uarg);
 	}
 	return -ENOTTY;
 }

@@ -159,6 +159,24 @@ struct gomd_stats {
 	__u64 leaked;
 };
 
+/**
+ * struct gomd_obj_info - an object as the trace events show it
+ * @id: object id
+ * @reserved: must be 0
+ * @size: out: bytes requested
+ * @ksize: out: gom_ksize() of it
+ * @ptr: out: its address as "%p" prints it: hashed, as in the trace
+ *	events' ptr= field with the trace option hash-ptr (the default);
+ *	"(____ptrval____)" before the kernel's random key is ready
+ */
+struct gomd_obj_info {
+	__u32 id;
+	__u32 reserved;
+	__u64 size;
+	__u64 ksize;
+	char ptr[32];
+};
+
 #define GOMD_IOC_MAGIC		'G'
 #define GOMD_IOC_ALLOC		_IOWR(GOMD_IOC_MAGIC, 1, struct gomd_batch)
 #define GOMD_IOC_FREE		_IOWR(GOMD_IOC_MAGIC, 2, struct gomd_batch)
@@ -172,5 +190,9 @@ struct gomd_stats {
  */
 #define GOMD_IOC_LEAK		_IOW(GOMD_IOC_MAGIC, 8, __u64)
 #define GOMD_IOC_UNLEAK		_IO(GOMD_IOC_MAGIC, 9)
+/* where an object is, for matching it with trace events (-ENOENT: no such
+ * object, or one of a destroyed heap)
+ */
+#define GOMD_IOC_OBJ_INFO	_IOWR(GOMD_IOC_MAGIC, 10, struct gomd_obj_info)
 
 #endif /* _GOMALLOC_DRV_H */

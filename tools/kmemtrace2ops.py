@@ -3,10 +3,15 @@
 """kmemtrace2ops.py - turn a kmalloc/kfree trace into an operation list.
 
 Reads the text of /sys/kernel/tracing/trace with the kmem:kmalloc and
-kmem:kfree events (Linux 6.12 format):
+kmem:kfree events (Linux 6.12 format), or gomalloc's gomalloc:alloc and
+gomalloc:free events (the same fields and layout, plus sizeclass=):
 
   ... kmalloc: call_site=... ptr=ffff... bytes_req=N bytes_alloc=N gfp_flags=...
   ... kfree: call_site=... ptr=ffff...
+  ... alloc: call_site=... ptr=ffff... bytes_req=N bytes_alloc=N ... sizeclass=N
+  ... free: call_site=... ptr=ffff...
+
+(perf script's "kmem:kmalloc:" and "gomalloc:alloc:" forms are read too.)
 
 and writes the list gomalloc_bench.ko replays (module param trace=):
 
@@ -28,8 +33,14 @@ import lzma
 import re
 import sys
 
-EVENT = re.compile(r'\s(kmalloc|kfree): .*?\bptr=(?:0x)?([0-9a-f]+)'
+EVENT = re.compile(r'[\s:](kmalloc|kfree): .*?\bptr=(?:0x)?([0-9a-f]+)'
                    r'(?: bytes_req=(\d+) bytes_alloc=(\d+))?')
+# gomalloc's events have generic names: their line must start with call_site=
+GOM_EVENT = re.compile(r'(?:^|[\s:])(alloc|free): call_site=\S+(?: \[\S+\])? '
+                       r'ptr=(?:0x)?([0-9a-f]+)'
+                       r'(?: bytes_req=(\d+) bytes_alloc=(\d+))?')
+KIND = {'kmalloc': 'kmalloc', 'alloc': 'kmalloc',
+        'kfree': 'kfree', 'free': 'kfree'}
 
 
 def open_text(path):
@@ -85,10 +96,10 @@ class Converter:
             self.count['unknown_frees'] += 1
 
     def feed(self, line):
-        m = EVENT.search(line)
+        m = EVENT.search(line) or GOM_EVENT.search(line)
         if not m:
             return
-        if m.group(1) == 'kfree':
+        if KIND[m.group(1)] == 'kfree':
             self.kfree(m.group(2))
         elif m.group(3) is not None:
             self.kmalloc(m.group(2), int(m.group(3)), int(m.group(4)))
@@ -120,7 +131,7 @@ def main():
         for line in f:
             conv.feed(line)
     if not conv.ops:
-        sys.exit('%s: no kmalloc events' % args.trace)
+        sys.exit('%s: no kmalloc or gomalloc:alloc events' % args.trace)
     out = sys.stdout if args.output == '-' else open(args.output, 'w')
     out.write(conv.header(args.trace.rsplit('/', 1)[-1]) + '\n')
     out.write('\n'.join(conv.ops) + '\n')

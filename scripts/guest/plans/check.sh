@@ -16,7 +16,7 @@ for arg in $(cat /proc/cmdline); do
 done
 SELFTESTS_FIRST="gomalloc_debugfs_test gomalloc_storm_test gomalloc_hotplug_test
 	gomalloc_faults_test gomalloc_badinput_test gomalloc_pressure_test
-	gomalloc_kmemleak_test"
+	gomalloc_kmemleak_test gomalloc_trace_test"
 SELFTESTS_LAST="gomalloc_lifecycle_test"
 
 kmemleak_reset

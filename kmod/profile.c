@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sampled allocation profile, Go's MemProfileRate: per call site live
+ * and total objects and bytes, estimated from samples; see
+ * gomalloc_internal.h.
+ *
+ * /sys/kernel/debug/gomalloc/<heap>/profile, sorted by live bytes:
+ *	live_objects live_bytes alloc_objects alloc_bytes call_site
+ */
+#define pr_fmt(fmt) "gomalloc: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/hash.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "gomalloc_hooks.h"
+
+#define GOM_PROF_MAX_BUCKETS	4096	/* per heap; more call sites drop */
+#define GOM_PROF_MAX_RATE	INT_MAX
+#define GOM_PROF_GFP		(GFP_ATOMIC | __GFP_NOWARN)
+#define GOM_Q16			16	/* object counts are kept as Q16 */
+
+DEFINE_STATIC_KEY_FALSE(gom_profile_key);
+DEFINE_STATIC_KEY_FALSE(gom_profile_free_key);
+DEFINE_PER_CPU(long, gom_next_sample);
+
+static unsigned long gom_profile_rate = 512 * 1024;
+static DEFINE_MUTEX(gom_profile_mutex);	/* rate changes */
+static bool gom_profile_ready;
+
+/**
+ * struct gom_prof_bucket - one call site's counts
+ * @node: in gom_profile->table (RCU)
+ * @call_site: the return address of the gom_* call
+ * @live_objs: sampled live objects, weighted, Q16
+ * @live_bytes: their weighted bytes
+ * @alloc_objs: sampled objects ever, weighted, Q16
+ * @alloc_bytes: their weighted bytes
+ */
+struct gom_prof_bucket {
+	struct hlist_node node;
+	unsigned long call_site;
+	atomic64_t live_objs;
+	atomic64_t live_bytes;
+	atomic64_t alloc_objs;
+	atomic64_t alloc_bytes;
+};
+
+/**
+ * struct gom_prof_rec - a sampled live object
+ * @bucket: its call site
+ * @objs: the weight it added to the counts of objects (Q16)
+ * @bytes: the weighted bytes it added
+ */
+struct gom_prof_rec {
+	struct gom_prof_bucket *bucket;
+	u64 objs;
+	u64 bytes;
+};
+
+/* === Sampling arithmetic (fixed point, no FPU) === */
+
+/* log2(@x) in Q16 for 1 <= @x <= 2^63, by repeated squaring */
+static u32 gom_log2_q16(u64 x)
+{
+	unsigned int n = ilog2(x);
+	u32 res = n << 16, bit;
+	u64 y = (x << (63 - n)) >> 32;	/* [1, 2) as Q31 */
+
+	for (bit = 1U << 15; bit; bit >>= 1) {
+		y = (y * y) >> 31;
+		if (y >= (2ULL << 31)) {
+			y >>= 1;
+			res |= bit;
+		}
+	}
+	return res;
+}
+
+/*
+ * Bytes to the next sample: an exponential variate of mean @rate,
+ * -ln(u) * rate for u uniform in (0, 1], as -log2(u) * ln(2) * rate.
+ */
+static long gom_profile_next(unsigned long rate)
+{
+	u64 u = (u64)get_random_u32() + 1;		/* u / 2^32 */
+	u64 nlog2 = (32ULL << 16) - gom_log2_q16(u);	/* -log2, Q16 */
+
+	/* ln(2) in Q16 is 45426: the product is Q32 */
+	return mul_u64_u64_shr(rate, nlog2 * 45426, 32);
+}
+
+/* exp(-@f) in Q32 for 0 <= @f < 1 (Q32), by its Taylor series */
+static u64 gom_exp_neg_frac(u64 f)
+{
+	u64 sum = 1ULL << 32, term = 1ULL << 32;
+	unsigned int k;
+
+	for (k = 1; k <= 14 && term; k++) {
+		term = mul_u64_u64_shr(term, f, 32) / k;
+		if (k & 1)
+			sum -= term;
+		else
+			sum += term;
+	}
+	return sum;
+}
+
+/*
+ * The weight of a sample of @size bytes, Q16: the inverse of the chance
+ * that a Poisson process of mean interval @rate lands in it,
+ * 1 / (1 - exp(-size / rate)); 1 for @rate 1, which samples everything.
+ */
+static u64 gom_profile_weight(size_t size, unsigned long rate)
+{
+	u64 t = div64_u64((u64)size << 32, rate);	/* size / rate, Q32 */
+	u64 p, e;
+	unsigned int n;
+
+	if (rate <= 1 || t >= (23ULL << 32))
+		return 1ULL << GOM_Q16;	/* every one sampled; exp(-23) < 2^-32 */
+	if (t < (1ULL << 22)) {
+		/* 1 - exp(-t) = t - t^2 / 2 + ...: no cancellation */
+		p = t - (mul_u64_u64_shr(t, t, 32) >> 1);
+	} else {
+		e = gom_exp_neg_frac(t & 0xffffffffULL);
+		for (n = t >> 32; n; n--)
+			e = mul_u64_u64_shr(e, 1580030169ULL, 32); /* e^-1 */
+		p = (1ULL << 32) - e;
+	}
+	return div64_u64(1ULL << (32 + GOM_Q16), max_t(u64, p, 1));
+}
+
+/* === Buckets and records === */
+
+static struct gom_prof_bucket *gom_prof_find(struct gom_profile *prof,
+					     struct hlist_head *head,
+					     unsigned long call_site)
+{
+	struct gom_prof_bucket *b;
+
+	hlist_for_each_entry_rcu(b, head, node, true)
+		if (b->call_site == call_site)
+			return b;
+	return NULL;
+}
+
+/* The bucket of @call_site, made if need be; NULL when out of memory. */
+static struct gom_prof_bucket *gom_prof_bucket(struct gom_profile *prof,
+					       unsigned long call_site)
+{
+	struct hlist_head *head;
+	struct gom_prof_bucket *b, *nb;
+	unsigned long flags;
+
+	head = &prof->table[hash_long(call_site, GOM_PROF_HASH_BITS)];
+	rcu_read_lock();
+	b = gom_prof_find(prof, head, call_site);
+	rcu_read_unlock();
+	if (b)
+		return b;	/* buckets live as long as the heap */
+
+	nb = kzalloc(sizeof(*nb), GOM_PROF_GFP);
+	if (!nb)
+		return NULL;
+	nb->call_site = call_site;
+	spin_lock_irqsave(&prof->lock, flags);
+	b = gom_prof_find(prof, head, call_site);
+	if (!b && prof->nr_buckets < GOM_PROF_MAX_BUCKETS) {
+		hlist_add_head_rcu(&nb->node, head);
+		prof->nr_buckets++;
+		b = nb;
+		nb = NULL;
+	}
+	spin_unlock_irqrestore(&prof->lock, flags);
+	kfree(nb);
+	return b;
+}
+
+static unsigned long gom_prof_index(const void *p)
+{
+	return (unsigned long)p - PAGE_OFFSET;
+}
+
+/**
+ * gom_profile_sample() - this CPU's countdown crossed: record an object
+ * @heap: its heap
+ * @p: the object
+ * @size: bytes requested
+ * @caller: return address of the exported function
+ *
+ * Draws the next countdown, then records @p for @caller, weighted by the
+ * chance of a sample of @size, in the bucket and in the heap's record of
+ * sampled objects, and counts it in its span.
+ *
+ * Context: Any context gom_alloc() is called in; no gomalloc lock held.
+ */
+void gom_profile_sample(struct gom_heap *heap, void *p, size_t size,
+			unsigned long caller)
+{
+	unsigned long rate = READ_ONCE(gom_profile_rate);
+	struct gom_profile *prof = &heap->profile;
+	struct gom_prof_bucket *b;
+	struct gom_prof_rec *rec;
+	struct gom_span *span;
+	unsigned long flags;
+	size_t bytes;
+	int ret;
+
+	if (!rate)
+		return;
+	raw_cpu_write(gom_next_sample, gom_profile_next(rate));
+	bytes = gom_obj_bytes(p, size, NULL, &span);
+	if (!span)
+		return;
+	b = gom_prof_bucket(prof, caller);
+	rec = b ? kmalloc(sizeof(*rec), GOM_PROF_GFP) : NULL;
+	if (!rec)
+		goto drop;
+	rec->bucket = b;
+	rec->objs = gom_profile_weight(size, rate);
+	rec->bytes = mul_u64_u64_shr(bytes, rec->objs, GOM_Q16);
+
+	xa_lock_irqsave(&prof->objs, flags);
+	ret = xa_err(__xa_store(&prof->objs, gom_prof_index(p), rec,
+				GOM_PROF_GFP));
+	xa_unlock_irqrestore(&prof->objs, flags);
+	if (ret) {
+		kfree(rec);
+		goto drop;
+	}
+	atomic_inc(&span->nr_sampled);
+	atomic64_add(rec->objs, &b->live_objs);
+	atomic64_add(rec->bytes, &b->live_bytes);
+	atomic64_add(rec->objs, &b->alloc_objs);
+	atomic64_add(rec->bytes, &b->alloc_bytes);
+	atomic_long_inc(&prof->samples);
+	return;
+drop:
+	atomic_long_inc(&prof->drops);
+}
+
+/**
+ * gom_profile_free_slow() - take a sampled object out of the live counts
+ * @heap: its heap
+ * @span: its span, which holds a live sampled object
+ * @p: the object, about to be freed
+ *
+ * Context: Any context, under rcu_read_lock().
+ */
+void gom_profile_free_slow(struct gom_heap *heap, struct gom_span *span,
+			   const void *p)
+{
+	struct gom_profile *prof = &heap->profile;
+	unsigned long idx = gom_prof_index(p);
+	struct gom_prof_rec *rec;
+	unsigned long flags;
+
+	if (!xa_load(&prof->objs, idx))
+		return;		/* a neighbour was sampled, not this one */
+	xa_lock_irqsave(&prof->objs, flags);
+	rec = __xa_erase(&prof->objs, idx);
+	xa_unlock_irqrestore(&prof->objs, flags);
+	if (!rec)
+		return;
+	atomic_dec(&span->nr_sampled);
+	atomic64_sub(rec->objs, &rec->bucket->live_objs);
+	atomic64_sub(rec->bytes, &rec->bucket->live_bytes);
+	kfree(rec);
+}
+
+/* === Heaps === */
+
+/**
+ * gom_profile_init() - set a new heap's profile up
+ * @heap: the heap, not yet visible
+ *
+ * Context: Any context.
+ */
+void gom_profile_init(struct gom_heap *heap)
+{
+	struct gom_profile *prof = &heap->profile;
+	unsigned int i;
+
+	spin_lock_init(&prof->lock);
+	for (i = 0; i < ARRAY_SIZE(prof->table); i++)
+		INIT_HLIST_HEAD(&prof->table[i]);
+	xa_init_flags(&prof->objs, XA_FLAGS_LOCK_IRQ);
+}
+
+/**
+ * gom_profile_destroy() - free a dead heap's profile
+ * @heap: the heap, no longer used by anyone (after an RCU grace period)
+ *
+ * Records of objects still live (orphans) go too: their frees are refused
+ * as frees of a destroyed heap and never reach the profile.
+ *
+ * Context: Process context.
+ */
+void gom_profile_destroy(struct gom_heap *heap)
+{
+	struct gom_profile *prof = &heap->profile;
+	struct gom_prof_bucket *b;
+	struct hlist_node *tmp;
+	struct gom_prof_rec *rec;
+	unsigned long idx;
+	unsigned int i;
+
+	xa_for_each(&prof->objs, idx, rec)
+		kfree(rec);
+	xa_destroy(&prof->objs);
+	for (i = 0; i < ARRAY_SIZE(prof->table); i++) {
+		hlist_for_each_entry_safe(b, tmp, &prof->table[i], node) {
+			hlist_del(&b->node);
+			kfree(b);
+		}
+	}
+	prof->nr_buckets = 0;
+}
+
+/* === Reading === */
+
+static u64 gom_prof_read(atomic64_t *v, bool objs)
+{
+	s64 x = atomic64_read(v);
+
+	if (x <= 0)
+		return 0;
+	return objs ? ((u64)x + (1ULL << (GOM_Q16 - 1))) >> GOM_Q16 : x;
+}
+
+static int gom_prof_cmp(const void *a, const void *b)
+{
+	const struct gom_profile_entry *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	if (x->alloc_bytes != y->alloc_bytes)
+		return x->alloc_bytes < y->alloc_bytes ? 1 : -1;
+	return 0;
+}
+
+/**
+ * gom_profile_snapshot() - read a heap's profile
+ * @heap: the heap
+ * @e: array receiving up to @max call sites, by live bytes descending
+ * @max: its size
+ *
+ * Counts are estimates, scaled from the samples; racy while the heap is
+ * in use.
+ *
+ * Context: Any context.
+ * Return: the call sites written.
+ */
+int gom_profile_snapshot(struct gom_heap *heap, struct gom_profile_entry *e,
+			 unsigned int max)
+{
+	struct gom_profile *prof = &heap->profile;
+	struct gom_prof_bucket *b;
+	unsigned int i, n = 0;
+
+	rcu_read_lock();
+	for (i = 0; i < ARRAY_SIZE(prof->table) && n < max; i++) {
+		hlist_for_each_entry_rcu(b, &prof->table[i], node) {
+			if (n == max)
+				break;
+			e[n].call_site = b->call_site;
+			e[n].live_objects = gom_prof_read(&b->live_objs, true);
+			e[n].live_bytes = gom_prof_read(&b->live_bytes, false);
+			e[n].alloc_objects = gom_prof_read(&b->alloc_objs, true);
+			e[n].alloc_bytes = gom_prof_read(&b->alloc_bytes, false);
+			n++;
+		}
+	}
+	rcu_read_unlock();
+	sort(e, n, sizeof(*e), gom_prof_cmp, NULL);
+	return n;
+}
+EXPORT_SYMBOL_NS_GPL(gom_profile_snapshot, GOMALLOC_INTERNAL);
+
+static int gom_profile_show(struct seq_file *m, void *v)
+{
+	struct gom_heap *heap = m->private;
+	struct gom_profile *prof = &heap->profile;
+	struct gom_profile_entry *e;
+	unsigned int max = READ_ONCE(prof->nr_buckets) + 16;
+	int i, n;
+
+	e = kvmalloc_array(max, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = gom_profile_snapshot(heap, e, max);
+	seq_printf(m, "# profile_rate=%lu samples=%ld dropped=%ld call_sites=%d\n",
+		   READ_ONCE(gom_profile_rate), atomic_long_read(&prof->samples),
+		   atomic_long_read(&prof->drops), n);
+	seq_puts(m, "live_objects live_bytes alloc_objects alloc_bytes call_site\n");
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%llu %llu %llu %llu %pS\n", e[i].live_objects,
+			   e[i].live_bytes, e[i].alloc_objects,
+			   e[i].alloc_bytes, (void *)e[i].call_site);
+	kvfree(e);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gom_profile);
+
+/**
+ * gom_profile_debugfs_add() - create the heap's "profile" file
+ * @heap: the heap
+ * @dir: its debugfs directory
+ *
+ * Context: Process context, under gom_heaps_mutex.
+ */
+void gom_profile_debugfs_add(struct gom_heap *heap, struct dentry *dir)
+{
+	debugfs_create_file("profile", 0444, dir, heap, &gom_profile_fops);
+}
+
+/* === The rate === */
+
+static void gom_profile_apply(unsigned long rate)
+{
+	int cpu;
+
+	lockdep_assert_held(&gom_profile_mutex);
+	WRITE_ONCE(gom_profile_rate, rate);
+	if (!gom_profile_ready)
+		return;		/* gom_profile_setup() applies it */
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(per_cpu(gom_next_sample, cpu),
+			   gom_profile_next(rate));
+	if (rate) {
+		/* frees first, so that no sample is taken it cannot see */
+		static_branch_enable(&gom_profile_free_key);
+		static_branch_enable(&gom_profile_key);
+	} else {
+		static_branch_disable(&gom_profile_key);
+	}
+}
+
+/**
+ * gom_profile_set_rate() - set the profile's mean sampling interval
+ * @rate: bytes between samples on average; 0 stops sampling (what was
+ *	sampled stays, and its frees are still counted)
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -EINVAL for a rate above INT_MAX.
+ */
+int gom_profile_set_rate(unsigned long rate)
+{
+	if (rate > GOM_PROF_MAX_RATE)
+		return -EINVAL;
+	mutex_lock(&gom_profile_mutex);
+	gom_profile_apply(rate);
+	mutex_unlock(&gom_profile_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(gom_profile_set_rate, GOMALLOC_INTERNAL);
+
+/**
+ * gom_profile_get_rate() - the profile's mean sampling interval
+ *
+ * Context: Any context.
+ * Return: bytes, 0 when off.
+ */
+unsigned long gom_profile_get_rate(void)
+{
+	return READ_ONCE(gom_profile_rate);
+}
+EXPORT_SYMBOL_NS_GPL(gom_profile_get_rate, GOMALLOC_INTERNAL);
+
+/**
+ * gom_profile_setup() - module init: apply the rate given at load
+ *
+ * Context: Process context, module init.
+ */
+void gom_profile_setup(void)
+{
+	mutex_lock(&gom_profile_mutex);
+	gom_profile_ready = true;
+	gom_profile_apply(gom_profile_rate);
+	mutex_unlock(&gom_profile_mutex);
+}
+
+static int gom_profile_rate_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long rate;
+	int ret;
+
+	ret = kstrtoul(val, 0, &rate);
+	if (ret)
+		return ret;
+	return gom_profile_set_rate(rate);
+}
+
+static const struct kernel_param_ops gom_profile_rate_ops = {
+	.set = gom_profile_rate_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(profile_rate, &gom_profile_rate_ops, &gom_profile_rate, 0644);
+MODULE_PARM_DESC(profile_rate,
+		 "allocation profile: mean bytes between samples (Go's MemProfileRate), 0 = off");
