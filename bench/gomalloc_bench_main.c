@@ -30,6 +30,7 @@
 #include <linux/wait.h>
 
 #include "bench.h"
+#include "../kmod/gomalloc_internal.h"
 #include "../kmod/gomalloc_compat.h"
 #include "../kmod/sizeclasses.h"
 
@@ -900,10 +901,11 @@ static const char *bench_preempt_model(void)
 
 static void bench_info(void)
 {
-	pr_info("info kernel=%s preempt=%s init_on_alloc=%d init_on_free=%d cpus=%u smoke=%d runs=%u run_us=%u\n",
+	pr_info("info kernel=%s preempt=%s init_on_alloc=%d init_on_free=%d profile_rate=%lu cpus=%u smoke=%d runs=%u run_us=%u\n",
 		utsname()->release, bench_preempt_model(),
 		want_init_on_alloc(GFP_KERNEL), want_init_on_free(),
-		num_online_cpus(), bench_smoke, bench_runs, bench_run_us);
+		gom_profile_get_rate(), num_online_cpus(), bench_smoke,
+		bench_runs, bench_run_us);
 }
 
 static void bench_run(const char *name, int (*fn)(void))

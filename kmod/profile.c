@@ -383,7 +383,7 @@ int gom_profile_snapshot(struct gom_heap *heap, struct gom_profile_entry *e,
 	sort(e, n, sizeof(*e), gom_prof_cmp, NULL);
 	return n;
 }
-EXPORT_SYMBOL_NS_GPL(gom_profile_snapshot, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_profile_snapshot, GOM_INTERNAL_NS);
 
 static int gom_profile_show(struct seq_file *m, void *v)
 {
@@ -461,7 +461,7 @@ int gom_profile_set_rate(unsigned long rate)
 	mutex_unlock(&gom_profile_mutex);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gom_profile_set_rate, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_profile_set_rate, GOM_INTERNAL_NS);
 
 /**
  * gom_profile_get_rate() - the profile's mean sampling interval
@@ -473,7 +473,7 @@ unsigned long gom_profile_get_rate(void)
 {
 	return READ_ONCE(gom_profile_rate);
 }
-EXPORT_SYMBOL_NS_GPL(gom_profile_get_rate, GOMALLOC_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(gom_profile_get_rate, GOM_INTERNAL_NS);
 
 /**
  * gom_profile_setup() - module init: apply the rate given at load

@@ -334,4 +334,4 @@ kunit_test_suite(gom_profile_suite);
 
 MODULE_DESCRIPTION("KUnit tests for gomalloc's allocation profile");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GOMALLOC_INTERNAL);
+MODULE_IMPORT_NS(GOM_INTERNAL_NS);

@@ -254,10 +254,12 @@ def waste_table(run):
 
 def conditions(run, host_cpu):
     i = run.info
-    return ('kernel %s (%s), preemption %s, init_on_alloc=%s, %s CPU(s), '
+    return ('kernel %s (%s), preemption %s, init_on_alloc=%s, '
+            'gomalloc profile_rate=%s, %s CPU(s), '
             'CPU %s, accelerator: %s; %s runs per figure, ~%s µs each' % (
                 i.get('kernel', '?'), run.label, i.get('preempt', '?'),
-                i.get('init_on_alloc', '?'), i.get('cpus', '?'), host_cpu,
+                i.get('init_on_alloc', '?'), i.get('profile_rate', '?'),
+                i.get('cpus', '?'), host_cpu,
                 run.accel, i.get('runs', '?'), i.get('run_us', '?')))
 
 

@@ -10,18 +10,23 @@
 #   gomalloc.bench_tests=LIST          workloads (module param tests=)
 #   gomalloc.bench_runs=N              timed runs per figure
 #   gomalloc.bench_run_us=N            target time of one run
+#   gomalloc.bench_profile_rate=N      gomalloc's profile_rate (default 0:
+#                                      kmalloc runs without allocation
+#                                      profiling too)
 # /guest/ops.txt, when the root has one, is replayed (tools/kmemtrace2ops.py).
 # capture: run /guest/workload.sh with the kmem tracepoints on, then send
 # /sys/kernel/tracing/trace to the host, gzip + base64, between
 # "# gomalloc-trace-begin" and "# gomalloc-trace-end".
 MODE=smoke
 ARGS=
+PROFILE_RATE=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	gomalloc.bench=*) MODE=${arg#gomalloc.bench=} ;;
 	gomalloc.bench_tests=*) ARGS="$ARGS tests=${arg#gomalloc.bench_tests=}" ;;
 	gomalloc.bench_runs=*) ARGS="$ARGS runs=${arg#gomalloc.bench_runs=}" ;;
 	gomalloc.bench_run_us=*) ARGS="$ARGS run_us=${arg#gomalloc.bench_run_us=}" ;;
+	gomalloc.bench_profile_rate=*) PROFILE_RATE=${arg#gomalloc.bench_profile_rate=} ;;
 	esac
 done
 
@@ -49,7 +54,7 @@ fi
 echo "bench: info cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1 | tr ' ' '_')" \
 	>/tmp/bench.txt
 echo "bench: info cmdline=$(tr ' ' ',' </proc/cmdline)" >>/tmp/bench.txt
-insmod $MODDIR/gomalloc.ko || exit 1
+insmod $MODDIR/gomalloc.ko profile_rate=$PROFILE_RATE || exit 1
 dmesg -c >/dev/null
 insmod $MODDIR/gomalloc_bench.ko $ARGS
 r=$?
