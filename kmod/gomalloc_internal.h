@@ -54,9 +54,11 @@
  *    that span go to freed_bits. When the span comes back, mcentral sweeps
  *    it: slots below freeindex were handed out, so their bits are set, then
  *    alloc_bits &= ~freed_bits. An empty span goes back to the mheap, except
- *    a reserve of GOM_MCENTRAL_RESERVE empty span per class, kept so that an
- *    alloc/free cycle at a span boundary does not bounce pages through the
- *    mheap; the shrinker returns reserves under memory pressure.
+ *    a reserve of empty spans per class (GOM_MCENTRAL_RESERVE_PAGES, 64 KiB,
+ *    one span at least), kept so that a kernel that allocates and frees a
+ *    few hundred objects at a time does not bounce spans through the mheap
+ *    (lock, span struct, lookup entries) on every round; the shrinker
+ *    returns reserves under memory pressure.
  *
  *  - mcache (mcache.c), per CPU and per heap: for each span class a current
  *    span and a bounded LIFO cache of freed objects (kernel frees are
@@ -225,7 +227,7 @@ static_assert(GOM_MAX_ALLOC_SIZE <= (PAGE_SIZE << MAX_PAGE_ORDER));
 #define GOM_NUM_SPAN_CLASSES	(GOM_NUM_SIZE_CLASSES + 1)
 #define GOM_LARGE_SPANCLASS	0
 
-#define GOM_MCENTRAL_RESERVE	1	/* empty spans kept per mcentral */
+#define GOM_MCENTRAL_RESERVE_PAGES 16 /* empty spans kept per mcentral, pages */
 #define GOM_HEAP_NAME_MAX	32
 
 /* === Errors === */
@@ -425,6 +427,7 @@ static inline bool gom_span_index(const struct gom_span *span, const void *p,
  * @nr_full: spans on @full
  * @nr_cached: spans owned by mcaches
  * @nr_empty: empty spans kept on @partial (the reserve)
+ * @reserve: most empty spans kept: GOM_MCENTRAL_RESERVE_PAGES, one at least
  */
 struct gom_mcentral {
 	spinlock_t lock;		/* see LOCK ORDER 3 */
@@ -437,6 +440,7 @@ struct gom_mcentral {
 	unsigned int nr_full;
 	unsigned int nr_cached;
 	unsigned int nr_empty;
+	unsigned int reserve;
 } ____cacheline_aligned_in_smp;
 
 /* mcentral.c */

@@ -29,6 +29,8 @@ void gom_mcentral_init(struct gom_mcentral *c, struct gom_heap *heap,
 	c->heap = heap;
 	c->spanclass = spanclass;
 	c->sizeclass = gom_spanclass_sizeclass(spanclass);
+	c->reserve = max(1, GOM_MCENTRAL_RESERVE_PAGES /
+			    max_t(unsigned int, gom_class_to_npages[c->sizeclass], 1));
 }
 
 /*
@@ -41,7 +43,7 @@ static void gom_mcentral_place(struct gom_mcentral *c, struct gom_span *span,
 {
 	lockdep_assert_held(&c->lock);
 	if (!span->alloc_count) {
-		if (c->nr_empty >= GOM_MCENTRAL_RESERVE) {
+		if (c->nr_empty >= c->reserve) {
 			WRITE_ONCE(span->state, GOM_SPAN_FREE);
 			list_add(&span->list, dead);
 			return;
