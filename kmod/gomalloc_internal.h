@@ -692,8 +692,8 @@ extern u16 gom_fc_cap[GOM_NUM_SPAN_CLASSES];
 int gom_mcache_setup(void);
 int gom_mcache_init(struct gom_heap *heap);
 void gom_mcache_exit(struct gom_heap *heap);
-void *gom_mcache_alloc(struct gom_heap *heap, unsigned int spanclass,
-		       gfp_t gfp);
+void *gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spanclass,
+			    gfp_t gfp);
 void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
 			      unsigned int spanclass);
 void gom_mcache_free(struct gom_heap *heap, unsigned int spanclass, void *p,

@@ -168,7 +168,7 @@ static __always_inline void *gom_small_alloc(struct gom_heap *heap,
 		obj = gom_mcache_alloc_locked(heap, c, spc);
 	local_unlock_irqrestore(&heap->mcache->lock, flags);
 	if (unlikely(!obj))
-		obj = gom_mcache_alloc(heap, spc, gfp);
+		obj = gom_mcache_alloc_grow(heap, spc, gfp);
 	if (likely(obj))
 		gom_obj_init(heap, spc, obj, size, gfp);
 	return obj;
@@ -380,17 +380,19 @@ static __always_inline void gom_free_caller(const void *p,
 		return;
 	rcu_read_lock();
 	span = gom_free_check(p, &heap);
-	if (span)
-		gom_profile_free(heap, span, p);
 	if (unlikely(!span)) {
 		gom_free_slow(p, caller);
-	} else if (span->spanclass == GOM_TINY_SPANCLASS) {
+		goto out;
+	}
+	gom_profile_free(heap, span, p);
+	if (span->spanclass == GOM_TINY_SPANCLASS) {
 		gom_tiny_free(heap, span, p, caller);
 	} else {
 		local_lock_irqsave(&heap->mcache->lock, flags);
 		gom_free_push(heap, span->spanclass, (void *)p, caller);
 		local_unlock_irqrestore(&heap->mcache->lock, flags);
 	}
+out:
 	rcu_read_unlock();
 }
 

@@ -166,30 +166,33 @@ void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
 }
 
 /**
- * gom_mcache_alloc() - one object of a span class
+ * gom_mcache_alloc_grow() - one object of a span class once mcentral had none
  * @heap: the heap
  * @spc: the span class
  * @gfp: the caller's flags, used when the mheap must grow
  *
- * Context: Any context allowed by @gfp.
+ * The caller's gom_mcache_alloc_locked() found no span to refill from:
+ * grow mcentral by a span, with no lock held, then take an object again
+ * (another CPU may have taken the new span meanwhile).
+ *
+ * Context: Any context allowed by @gfp; may sleep if @gfp allows.
  * Return: the object (contents as left), or NULL.
  */
-void *gom_mcache_alloc(struct gom_heap *heap, unsigned int spc, gfp_t gfp)
+void *gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
+			    gfp_t gfp)
 {
 	unsigned long flags;
 	void *obj;
 
-	for (;;) {
+	do {
+		if (!gom_mcentral_grow(&heap->central[spc], gfp))
+			return NULL;
 		local_lock_irqsave(&heap->mcache->lock, flags);
 		obj = gom_mcache_alloc_locked(heap, this_cpu_ptr(heap->mcache),
 					      spc);
 		local_unlock_irqrestore(&heap->mcache->lock, flags);
-		if (likely(obj))
-			return obj;
-		/* slow path, no lock held: may sleep if @gfp allows */
-		if (!gom_mcentral_grow(&heap->central[spc], gfp))
-			return NULL;
-	}
+	} while (!obj);
+	return obj;
 }
 
 /* === Frees === */
