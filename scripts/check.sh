@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh - `make check`: everything gomalloc is tested with, from nothing.
 #
-#   scripts/check.sh [--only kunit|selftests] [--skip-stock] [--skip-uml]
+#   scripts/check.sh [--only kunit|selftests|NAME_test] [--skip-stock] [--skip-uml]
 #
 # 1. installs the packages it needs (apt-get) and provisions the kernels:
 #    debug (6.12 source + scripts/config/debug.config), uml, and Debian's

@@ -19,19 +19,26 @@
  * quarantine, percpu chunks that a worker frees later, page tables of the
  * vmalloc area, kmemleak's own object records (a few hundred KiB in all,
  * measured on the debug kernel). Pages that are merely on the per-CPU free
- * lists are counted as free. pages_not_returned counts the 4 KiB pages
- * missing beyond that tolerance.
+ * lists are counted as free. Before each reading every slab cache is
+ * shrunk (which also empties its part of KASAN's quarantine); a shortfall
+ * beyond the tolerance is measured again, up to three times, since a leak
+ * stays and a transient holder goes (one CI run saw 1656 KiB missing
+ * without a leak). pages_not_returned counts the 4 KiB pages missing
+ * beyond that tolerance.
  *
  * The test needs /modules/gomalloc.ko and /modules/gomalloc_drv.ko (or
  * $GOMALLOC_MODDIR); it leaves the modules loaded as it found them. Run it
  * last, or alone: it unloads gomalloc.
  */
+#include <dirent.h>
 #include <sys/syscall.h>
 
 #include "gomalloc_lib.h"
 
 #define TOLERANCE_KB	1536
 #define CYCLES		50
+#define SETTLE_READS	3
+#define SETTLE_RETRIES	3
 
 static char moddir[200];
 
@@ -96,24 +103,71 @@ static int unload_both(void)
 	return ret;
 }
 
-/* free memory once the kernel has settled (RCU, workers, caches dropped) */
+/*
+ * Ask every slab cache to give back its empty slabs. On a KASAN kernel this
+ * also empties the cache's share of the quarantine, where the module's
+ * freed metadata waits (megabytes that come back at some later time
+ * otherwise).
+ */
+static void shrink_slabs(void)
+{
+	char path[300];
+	struct dirent *e;
+	DIR *d = opendir("/sys/kernel/slab");
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+				 e->d_name);
+			gom_write_file(path, "1\n");
+		}
+	closedir(d);
+}
+
+/*
+ * Free memory once the kernel has settled (RCU, workers, caches dropped,
+ * slabs shrunk): the highest of SETTLE_READS readings. Memory the kernel
+ * holds for a moment lowers a reading; a lost page lowers them all.
+ */
 static long long settled_free_kb(void)
 {
-	long long v[3];
+	long long v, best = 0;
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < SETTLE_READS; i++) {
 		sync();
 		gom_write_file("/proc/sys/vm/drop_caches", "3\n");
-		gom_msleep(700);
-		v[i] = gom_free_kb();
+		shrink_slabs();
+		gom_msleep(500);
+		v = gom_free_kb();
+		if (v > best)
+			best = v;
 	}
-	/* the median of three */
-	if ((v[0] <= v[1] && v[1] <= v[2]) || (v[2] <= v[1] && v[1] <= v[0]))
-		return v[1];
-	if ((v[1] <= v[0] && v[0] <= v[2]) || (v[2] <= v[0] && v[0] <= v[1]))
-		return v[0];
-	return v[2];
+	return best;
+}
+
+/*
+ * Free memory @before minus free memory now, settling again (up to
+ * SETTLE_RETRIES times, a second apart) while that exceeds TOLERANCE_KB:
+ * a leak stays, a transient holder goes.
+ */
+static long long missing_kb(long long before, long long *now)
+{
+	int i;
+
+	*now = settled_free_kb();
+	for (i = 0; i < SETTLE_RETRIES && before - *now > TOLERANCE_KB; i++) {
+		long long v;
+
+		gom_msleep(1000);
+		v = settled_free_kb();
+		gom_info("settling again (%d): free memory %lld KiB\n", i + 1, v);
+		if (v > *now)
+			*now = v;
+	}
+	return before - *now;
 }
 
 static void meminfo_note(const char *when)
@@ -231,7 +285,7 @@ int main(void)
 	unsigned long long ops = 0, lost = 0, damaged = 0, missing = 0;
 	bool had_gom = mod_loaded("gomalloc");
 	bool had_drv = mod_loaded("gomalloc_drv");
-	long long free0, free1, free2;
+	long long free0, free1, free2, short1, short2;
 	const char *dir = getenv("GOMALLOC_MODDIR");
 	char path[300];
 	double t0;
@@ -261,13 +315,13 @@ int main(void)
 	meminfo_note("unloaded");
 	free0 = settled_free_kb();
 	ret = ret ? ret : cycle(512, 1 << 20, &ops);
-	free1 = settled_free_kb();
+	short1 = missing_kb(free0, &free1);
 	meminfo_note("after one cycle");
 	gom_info("free memory before insmod %lld KiB, after the workload and rmmod %lld KiB: %+lld KiB (tolerance %d KiB)\n",
 		 free0, free1, free1 - free0, TOLERANCE_KB);
-	if (free0 - free1 > TOLERANCE_KB)
-		missing += (free0 - free1) / 4;
-	ksft_test_result(!ret && free0 - free1 <= TOLERANCE_KB,
+	if (short1 > TOLERANCE_KB)
+		missing += short1 / 4;
+	ksft_test_result(!ret && short1 <= TOLERANCE_KB,
 			 "rmmod gives every page back (within %d KiB)\n",
 			 TOLERANCE_KB);
 
@@ -279,13 +333,13 @@ int main(void)
 			ret = -ENOENT;
 		ret = ret ? ret : unload_both();
 	}
-	free2 = settled_free_kb();
+	short2 = missing_kb(free1, &free2);
 	meminfo_note("after the cycles");
 	gom_info("%d insmod/rmmod cycles in %.1f s: free memory %lld -> %lld KiB: %+lld KiB\n",
 		 i, gom_now() - t0, free1, free2, free2 - free1);
-	if (free1 - free2 > TOLERANCE_KB && !missing)
-		missing += (free1 - free2) / 4;
-	ksft_test_result(!ret && i == CYCLES && free1 - free2 <= TOLERANCE_KB,
+	if (short2 > TOLERANCE_KB && !missing)
+		missing += short2 / 4;
+	ksft_test_result(!ret && i == CYCLES && short2 <= TOLERANCE_KB,
 			 "%d insmod/rmmod cycles grow nothing (within %d KiB)\n",
 			 CYCLES, TOLERANCE_KB);
 

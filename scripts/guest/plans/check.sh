@@ -4,7 +4,8 @@
 # kselftest, unload, and look for leaks. Before those, whatever the half:
 # the drop-in example (an unmodified kmalloc user, examples/dropin/) and,
 # while it holds objects, gomstat's table, --check and --plot.
-# gomalloc.only=kunit|selftests on the command line runs one half.
+# gomalloc.only=kunit|selftests on the command line runs one half;
+# gomalloc.only=NAME (a kselftest program) runs that kselftest alone.
 #
 # kselftest order: the ones that only need gomalloc and the driver loaded
 # first; gomalloc_lifecycle_test last, as it unloads and reloads both
@@ -54,7 +55,7 @@ if [ -e $MODDIR/gomalloc_dropin_example.ko ]; then
 	tap_end
 fi
 
-if [ "$ONLY" != selftests ] && ls $MODDIR/kunit/*.ko >/dev/null 2>&1; then
+if [ "$ONLY" = all ] || [ "$ONLY" = kunit ] && ls $MODDIR/kunit/*.ko >/dev/null 2>&1; then
 	run_kunit_modules $MODDIR/kunit/*.ko
 fi
 
@@ -63,11 +64,15 @@ if [ "$ONLY" != kunit ]; then
 	tap_check "insmod gomalloc_drv.ko" insmod $MODDIR/gomalloc_drv.ko
 	tap_check "/dev/gomalloc_drv exists" test -c /dev/gomalloc_drv
 	tap_end
+	case "$ONLY" in gomalloc_*_test)
+		SELFTESTS_FIRST=$ONLY SELFTESTS_LAST= ;;
+	esac
 	for t in $SELFTESTS_FIRST; do
 		echo "gomalloc-guest: kselftest $t" >/dev/kmsg
 		[ -x /selftests/$t ] && run_selftest /selftests/$t
 	done
 	for t in /selftests/*; do
+		[ "$ONLY" = all ] || [ "$ONLY" = selftests ] || break
 		case " $(echo $SELFTESTS_FIRST $SELFTESTS_LAST) " in
 		*" $(basename "$t") "*) continue ;;
 		esac
