@@ -650,7 +650,9 @@ struct gom_tiny {
 	u16 ends;
 };
 
-#define GOM_FREE_SLOTS		2304
+#define GOM_FREE_SLOTS		3072	/* sum of the free caches' capacities */
+#define GOM_FREE_CACHE_BYTES	4096	/* a small class's free cache, bytes */
+#define GOM_FREE_CACHE_MAX	256	/* ... and objects, at most */
 #define GOM_LARGE_CACHE_SPANS	4	/* freed large runs kept per CPU */
 #define GOM_LARGE_CACHE_PAGES	64	/* ... each and all of them, pages */
 

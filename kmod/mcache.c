@@ -22,16 +22,28 @@ u16 gom_fc_base[GOM_NUM_SPAN_CLASSES];
 u16 gom_fc_cap[GOM_NUM_SPAN_CLASSES];
 EXPORT_SYMBOL_NS_GPL(gom_fc_cap, GOM_INTERNAL_NS);
 
-/* Smaller objects get more slots; the whole mcache stays under 32 KiB. */
+/*
+ * Smaller objects get more slots: at least GOM_FREE_CACHE_BYTES of objects
+ * (a kernel frees small objects in bursts of hundreds), at most
+ * GOM_FREE_CACHE_MAX; larger ones by size band. Objects in a free cache
+ * keep their spans in use; the whole mcache stays within the per-CPU
+ * allocator's unit (checked at build time).
+ */
 static unsigned int gom_fc_capacity(unsigned int size)
 {
+	unsigned int by_band;
+
 	if (size <= 256)
-		return 64;
-	if (size <= 2048)
-		return 32;
-	if (size <= 8192)
-		return 16;
-	return 8;
+		by_band = 64;
+	else if (size <= 2048)
+		by_band = 32;
+	else if (size <= 8192)
+		by_band = 16;
+	else
+		by_band = 8;
+	return max_t(unsigned int, by_band,
+		     min_t(unsigned int, GOM_FREE_CACHE_BYTES / size,
+			   GOM_FREE_CACHE_MAX));
 }
 
 /**
@@ -44,6 +56,7 @@ int gom_mcache_setup(void)
 {
 	unsigned int spc, base = 0;
 
+	BUILD_BUG_ON(sizeof(struct gom_mcache) > PCPU_MIN_UNIT_SIZE);
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
 		gom_fc_base[spc] = base;
 		gom_fc_cap[spc] = gom_fc_capacity(gom_spanclass_size(spc));
