@@ -122,6 +122,15 @@
  *    kmemleak_free_percpu after alloc_percpu). Live objects of destroyed
  *    heaps stay registered until unload frees their pages.
  *
+ *  - KASAN (generic): pages that no span holds are poisoned as the page
+ *    allocator poisons its free pages (shadow 0xff, KASAN_PAGE_FREE), so
+ *    that an access to an idle arena page or a freed large object reports
+ *    "use-after-free": a new arena is poisoned whole, a span's pages are
+ *    unpoisoned when the mheap hands them out and poisoned again when they
+ *    come back, a large run when it enters the per-CPU large cache. Free
+ *    small objects are not poisoned one by one (the free marker and the
+ *    debug mode's poison cover them).
+ *
  *  - fault injection: a fault_attr of gomalloc's own, debugfs
  *    /sys/kernel/debug/gomalloc/fail/ and the module parameter "fail",
  *    checked (gom_should_fail()) before every page allocation
@@ -196,6 +205,7 @@
 #include <linux/cache.h>
 #include <linux/fault-inject.h>
 #include <linux/gfp.h>
+#include <linux/kasan.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/mm.h>
@@ -611,6 +621,23 @@ void gom_orphans_free(void);
 int gom_shrinker_init(void);
 void gom_shrinker_exit(void);
 gfp_t gom_meta_gfp(gfp_t gfp);
+
+#define GOM_KASAN_PAGE_FREE	0xff	/* mm/kasan/kasan.h's KASAN_PAGE_FREE */
+
+/*
+ * Poison (or unpoison) @npages pages from @addr in KASAN's shadow, the way
+ * the page allocator does for its free pages. Generic KASAN only; the
+ * shadow is written with __memset(), which KASAN does not check.
+ */
+static inline void gom_kasan_pages(unsigned long addr, unsigned int npages,
+				   bool poison)
+{
+#ifdef CONFIG_KASAN_GENERIC
+	__memset(kasan_mem_to_shadow((void *)addr),
+		 poison ? GOM_KASAN_PAGE_FREE : 0,
+		 ((unsigned long)npages << PAGE_SHIFT) >> KASAN_SHADOW_SCALE_SHIFT);
+#endif
+}
 
 /* === mcache === */
 

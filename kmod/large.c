@@ -66,8 +66,10 @@ static struct gom_span *gom_large_reuse(struct gom_heap *heap,
 	local_lock_irqsave(&heap->mcache->lock, flags);
 	span = gom_large_cache_take(this_cpu_ptr(heap->mcache), npages);
 	local_unlock_irqrestore(&heap->mcache->lock, flags);
-	if (span)
+	if (span) {
+		gom_kasan_pages(span->base, span->npages, false);
 		WRITE_ONCE(span->state, GOM_SPAN_LARGE);
+	}
 	return span;
 }
 
@@ -171,6 +173,7 @@ static void gom_large_keep(struct gom_heap *heap, struct gom_span *span)
 	struct gom_span *old;
 	unsigned long flags;
 
+	gom_kasan_pages(span->base, span->npages, true);
 	local_lock_irqsave(&heap->mcache->lock, flags);
 	old = gom_large_cache_put(this_cpu_ptr(heap->mcache), span);
 	local_unlock_irqrestore(&heap->mcache->lock, flags);

@@ -359,6 +359,7 @@ static struct gom_arena *gom_arena_new(unsigned int need_order, gfp_t gfp)
 	a->frame = gom_frame_get(gom_frame_index(a->base), gfp);
 	if (!a->frame)
 		goto err_pages;
+	gom_kasan_pages(a->base, a->npages, true);	/* idle, all of it */
 	return a;
 
 err_pages:
@@ -478,6 +479,7 @@ struct gom_span *gom_mheap_alloc_span(struct gom_heap *heap,
 	span->npages = npages;
 	span->arena = a;
 	span->heap = heap;
+	gom_kasan_pages(span->base, npages, false);
 	return span;
 }
 EXPORT_SYMBOL_NS_GPL(gom_mheap_alloc_span, GOM_INTERNAL_NS);
@@ -498,6 +500,7 @@ void gom_mheap_free_span(struct gom_heap *heap, struct gom_span *span)
 
 	WRITE_ONCE(span->state, GOM_SPAN_FREE);
 	gom_span_set_lookup(span, NULL);
+	gom_kasan_pages(span->base, span->npages, true);
 	spin_lock_irqsave(&h->lock, flags);
 	bitmap_clear(a->busy, start, span->npages);
 	a->ninuse -= span->npages;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for gomalloc's large objects: exact page counts from 32 KiB
- * to GOM_MAX_ALLOC_SIZE, arena runs and direct spans, bad frees.
+ * to GOM_MAX_ALLOC_SIZE, arena runs and direct spans, bad frees, the
+ * per-CPU cache of freed runs, KASAN poison on freed and idle pages.
  */
 #include <kunit/test.h>
+#include <linux/kasan.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
@@ -165,12 +167,66 @@ static void gom_large_test_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse, 0);
 }
 
+/*
+ * @p's shadow byte, read without KASAN's check (which would report the very
+ * poison looked for).
+ */
+static __no_sanitize_address u8 gom_large_shadow(const void *p)
+{
+#ifdef CONFIG_KASAN_GENERIC
+	return READ_ONCE(*(u8 *)kasan_mem_to_shadow(p));
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Generic KASAN: a freed large run, cached or given back, and the pages of
+ * a span that went back to the mheap are poisoned as free pages; a run
+ * handed out again is clean.
+ */
+static void gom_large_test_kasan(struct kunit *test)
+{
+	static const size_t sizes[] = { 50000, 200 * PAGE_SIZE };
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	unsigned long bytes;
+	unsigned int i;
+	char *p, *q;
+
+	if (!IS_ENABLED(CONFIG_KASAN_GENERIC))
+		kunit_skip(test, "needs CONFIG_KASAN_GENERIC");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		bytes = PAGE_ALIGN(sizes[i]);
+		p = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, gom_large_shadow(p), 0);
+		KUNIT_EXPECT_EQ(test, gom_large_shadow(p + bytes - 1), 0);
+		gom_free(p);
+		KUNIT_EXPECT_EQ(test, gom_large_shadow(p), GOM_KASAN_PAGE_FREE);
+		KUNIT_EXPECT_EQ(test, gom_large_shadow(p + bytes - 1),
+				GOM_KASAN_PAGE_FREE);
+		q = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		KUNIT_EXPECT_EQ(test, gom_large_shadow(q), 0);
+		KUNIT_EXPECT_EQ(test, gom_large_shadow(q + bytes - 1), 0);
+		gom_free(q);
+	}
+	p = gom_heap_alloc(heap, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, gom_large_shadow(p), 0);
+	gom_free(p);
+	gom_kunit_quiesce(heap);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_inuse, 0);
+	KUNIT_EXPECT_EQ(test, gom_large_shadow(p), GOM_KASAN_PAGE_FREE);
+}
+
 static struct kunit_case gom_large_cases[] = {
 	KUNIT_CASE(gom_large_test_exact_pages),
 	KUNIT_CASE(gom_large_test_many),
 	KUNIT_CASE(gom_large_test_zero),
 	KUNIT_CASE(gom_large_test_bad_frees),
 	KUNIT_CASE(gom_large_test_cache),
+	KUNIT_CASE(gom_large_test_kasan),
 	{}
 };
 
