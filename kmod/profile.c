@@ -90,8 +90,16 @@ static u32 gom_log2_q16(u64 x)
  */
 static long gom_profile_next(unsigned long rate)
 {
-	u64 u = (u64)get_random_u32() + 1;		/* u / 2^32 */
-	u64 nlog2 = (32ULL << 16) - gom_log2_q16(u);	/* -log2, Q16 */
+	u64 u, nlog2;
+
+	/*
+	 * Rate 1 samples every allocation, as Go's MemProfileRate 1 does: a
+	 * variate of mean 1 byte exceeds a 5-byte request once in 150 draws.
+	 */
+	if (rate == 1)
+		return 0;
+	u = (u64)get_random_u32() + 1;			/* u / 2^32 */
+	nlog2 = (32ULL << 16) - gom_log2_q16(u);	/* -log2, Q16 */
 
 	/* ln(2) in Q16 is 45426: the product is Q32 */
 	return mul_u64_u64_shr(rate, nlog2 * 45426, 32);
