@@ -3,7 +3,7 @@
  * The gomalloc kselftests share: the test driver's
  * ioctls (testmod/gomalloc_drv.h), gomalloc's debugfs files, /proc and /sys
  * helpers, the kernel log, and the allocation storm that several tests run.
- * Header only: each test is one static program built from one .c file.
+ * The bodies are in gomalloc_lib.c, linked into every test program.
  */
 #ifndef _GOMALLOC_LIB_H
 #define _GOMALLOC_LIB_H
@@ -29,135 +29,39 @@
 #define GOM_MAX_ALLOC		(4UL << 20)
 #define GOM_SMALL_MAX		32768
 #define GOM_MODDIR_DEFAULT	"/modules"
+#define GOM_MAX_CPUS		64
 
 typedef __u32 u32;
 typedef __u64 u64;
 
-/* === Figures, time, random === */
-
 /* a TAP diagnostic line, "# ..." */
 #define gom_info(...)	ksft_print_msg(__VA_ARGS__)
 
+/* === Figures, time, random === */
+
 /* one figure for the run's summary line: "# figure: NAME=VALUE" */
-static inline void gom_figure(const char *name, unsigned long long v)
-{
-	gom_info("figure: %s=%llu\n", name, v);
-}
-
-static inline double gom_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static inline void gom_msleep(unsigned int ms)
-{
-	usleep(ms * 1000U);
-}
-
+void gom_figure(const char *name, unsigned long long v);
+/* CLOCK_MONOTONIC in seconds */
+double gom_now(void);
+void gom_msleep(unsigned int ms);
 /* xorshift64*: per thread, seeded from the clock and the thread number */
-static inline u64 gom_rand(u64 *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
-static inline u64 gom_rand_below(u64 *s, u64 n)
-{
-	return n ? gom_rand(s) % n : 0;
-}
-
-/*
- * Seconds a test runs: the first argument, else the environment variable,
- * else the default.
- */
-static inline double gom_seconds(int argc, char **argv, const char *env,
-				 double dflt)
-{
-	const char *v = argc > 1 ? argv[1] : getenv(env);
-	double d = v ? atof(v) : 0;
-
-	return d > 0 ? d : dflt;
-}
+u64 gom_rand(u64 *s);
+/* a random number below @n, 0 when @n is 0 */
+u64 gom_rand_below(u64 *s, u64 n);
+/* seconds a test runs: argv[1], else getenv(@env), else @dflt */
+double gom_seconds(int argc, char **argv, const char *env, double dflt);
 
 /* === Files === */
 
-static inline int gom_write_file(const char *path, const char *s)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	return 0;
-}
-
-static inline int gom_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n, got = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	while ((size_t)got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	buf[got] = 0;
-	close(fd);
-	return 0;
-}
-
-static inline bool gom_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/*
- * "Name: value" files (memstats, errors, /proc/meminfo): the value of
- * @name, or -1 when absent.
- */
-static inline long long gom_field(const char *path, const char *name)
-{
-	char line[256], key[128];
-	long long v, ret = -1;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%127[^:]: %lld", key, &v) == 2 &&
-		    !strcmp(key, name)) {
-			ret = v;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-static inline long long gom_meminfo_kb(const char *name)
-{
-	return gom_field("/proc/meminfo", name);
-}
+/* write @s to @path; 0 or -errno */
+int gom_write_file(const char *path, const char *s);
+/* read @path into @buf, NUL-terminated, at most @len - 1 bytes; 0 or -errno */
+int gom_read_file(const char *path, char *buf, size_t len);
+bool gom_exists(const char *path);
+/* the value of @name in a "Name: value" file (memstats, errors), or -1 */
+long long gom_field(const char *path, const char *name);
+/* a /proc/meminfo field, or -1 */
+long long gom_meminfo_kb(const char *name);
 
 /* === gomalloc's debugfs === */
 
@@ -170,319 +74,54 @@ struct gom_memstats {
 	long long heap_released, heap_objects;
 };
 
-static inline int gom_read_memstats(const char *heap, struct gom_memstats *ms)
-{
-	static const char *const names[] = {
-		"Alloc", "TotalAlloc", "Sys", "Mallocs", "Frees", "HeapAlloc",
-		"HeapSys", "HeapIdle", "HeapInuse", "HeapReleased",
-		"HeapObjects",
-	};
-	long long *v = &ms->alloc;
-	char path[256], line[256], key[64];
-	long long val;
-	unsigned int i, found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), GOM_DEBUGFS "/%s/memstats", heap);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63[^:]: %lld", key, &val) != 2)
-			continue;
-		for (i = 0; i < ARRAY_SIZE(names); i++) {
-			if (!strcmp(key, names[i])) {
-				v[i] = val;
-				found++;
-			}
-		}
-	}
-	fclose(f);
-	return found == ARRAY_SIZE(names) ? 0 : -EINVAL;
-}
-
-/*
- * Go's MemStats invariants for a quiet heap; logs each one that fails and
- * returns how many did.
- */
-static inline int gom_memstats_invariants(const char *heap,
-					  const struct gom_memstats *m)
-{
-	int bad = 0;
-
-#define GOM_INVARIANT(cond) do {					\
-		if (!(cond)) {						\
-			gom_info("heap %s: invariant %s fails\n",	\
-				 heap, #cond);			\
-			bad++;						\
-		}							\
-	} while (0)
-	GOM_INVARIANT(m->heap_inuse + m->heap_idle == m->heap_sys);
-	GOM_INVARIANT(m->heap_released <= m->heap_idle);
-	GOM_INVARIANT(m->alloc == m->heap_alloc);
-	GOM_INVARIANT(m->heap_alloc <= m->heap_inuse);
-	GOM_INVARIANT(m->total_alloc >= m->heap_alloc);
-	GOM_INVARIANT(m->sys >= m->heap_sys);
-	GOM_INVARIANT(m->mallocs >= m->frees);
-	GOM_INVARIANT(m->mallocs - m->frees == m->heap_objects);
-	GOM_INVARIANT(m->heap_sys % 4096 == 0 && m->heap_inuse % 4096 == 0);
-#undef GOM_INVARIANT
-	if (bad)
-		gom_info("heap %s: Alloc %lld Sys %lld Mallocs %lld Frees %lld HeapAlloc %lld HeapSys %lld HeapIdle %lld HeapInuse %lld HeapReleased %lld HeapObjects %lld\n",
-			 heap, m->alloc, m->sys, m->mallocs, m->frees,
-			 m->heap_alloc, m->heap_sys, m->heap_idle,
-			 m->heap_inuse, m->heap_released,
-			 m->heap_objects);
-	return bad;
-}
-
-/* the count of one kind in an errors file (GOM_DEBUGFS "/errors") */
-static inline long long gom_errors(const char *kind)
-{
-	return gom_field(GOM_DEBUGFS "/errors", kind);
-}
-
+/* read a heap's memstats; 0, -errno, or -EINVAL when a field is missing */
+int gom_read_memstats(const char *heap, struct gom_memstats *ms);
+/* Go's MemStats invariants for a quiet heap: logs and counts those that fail */
+int gom_memstats_invariants(const char *heap, const struct gom_memstats *m);
+/* the count of one kind in GOM_DEBUGFS "/errors", or -1 */
+long long gom_errors(const char *kind);
 /* scavenge a heap: drain its mcaches, release empty spans and idle pages */
-static inline int gom_scavenge(const char *heap)
-{
-	char path[256];
+int gom_scavenge(const char *heap);
+/* a CPU's line in a heap's mcache file; 0, -errno or -ENOENT */
+int gom_mcache_cpu(const char *heap, int cpu, int *online,
+		   long *objects, long *spans, int *tiny);
 
-	snprintf(path, sizeof(path), GOM_DEBUGFS "/%s/scavenge", heap);
-	return gom_write_file(path, "1\n");
-}
+/* === CPUs, kernel log, free memory === */
 
-/*
- * A CPU's line in a heap's mcache file: "cpu N online B objects N spans N
- * tiny_block B". Returns 0 and fills what it found, or -ENOENT.
- */
-static inline int gom_mcache_cpu(const char *heap, int cpu, int *online,
-				 long *objects, long *spans, int *tiny)
-{
-	char path[256], line[256];
-	int c, on, tb, ret = -ENOENT;
-	long objs, sp;
-	FILE *f;
-
-	snprintf(path, sizeof(path), GOM_DEBUGFS "/%s/mcache", heap);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "cpu %d online %d objects %ld spans %ld tiny_block %d",
-			   &c, &on, &objs, &sp, &tb) == 5 && c == cpu) {
-			*online = on;
-			*objects = objs;
-			*spans = sp;
-			*tiny = tb;
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/* === CPUs === */
-
-#define GOM_MAX_CPUS 64
-
-/* CPUs online now, in @cpus; returns how many */
-static inline int gom_online_cpus(int *cpus)
-{
-	char path[128], buf[8];
-	int cpu, n = 0;
-
-	for (cpu = 0; cpu < GOM_MAX_CPUS; cpu++) {
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d", cpu);
-		if (!gom_exists(path))
-			continue;
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/online", cpu);
-		if (gom_read_file(path, buf, sizeof(buf)) == 0 && buf[0] == '0')
-			continue;
-		cpus[n++] = cpu;
-	}
-	return n;
-}
-
-/* === Kernel log === */
-
+/* CPUs online now, in @cpus (GOM_MAX_CPUS of them at most); returns how many */
+int gom_online_cpus(int *cpus);
 /* open /dev/kmsg positioned at its end, to read what comes next */
-static inline int gom_kmsg_open(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
-/*
- * Read the records logged since the last call; count those that contain
- * every string of @needles (NULL-terminated); print them when @echo.
- */
-static inline int gom_kmsg_count(int fd, const char *const *needles,
-				 bool echo)
-{
-	char rec[2048];
-	const char *msg;
-	int i, n = 0;
-	ssize_t len;
-	bool all;
-
-	for (;;) {
-		len = read(fd, rec, sizeof(rec) - 1);
-		if (len < 0 && errno == EPIPE)
-			continue;	/* overwritten records */
-		if (len <= 0)
-			break;
-		rec[len] = 0;
-		msg = strchr(rec, ';');
-		msg = msg ? msg + 1 : rec;
-		if (strstr(msg, "gomalloc-expect-report:"))
-			continue;	/* the bench's markers, not reports */
-		all = true;
-		for (i = 0; needles && needles[i]; i++)
-			if (!strstr(msg, needles[i]))
-				all = false;
-		if (all) {
-			n++;
-			if (echo)
-				gom_info("kernel: %s", msg);
-		}
-	}
-	return n;
-}
-
-static inline void gom_kmsg_write(const char *s)
-{
-	gom_write_file("/dev/kmsg", s);
-}
-
-/* === Free memory === */
-
+int gom_kmsg_open(void);
+/* count the records since the last call holding all of @needles (NULL-ended); log if @echo */
+int gom_kmsg_count(int fd, const char *const *needles, bool echo);
+void gom_kmsg_write(const char *s);
 /* the sum over zones of a /proc/zoneinfo field ("count" sums pcp lists) */
-static inline long long gom_zoneinfo_sum(const char *field)
-{
-	char line[256], key[64];
-	long long v, sum = 0;
-	FILE *f;
-
-	f = fopen("/proc/zoneinfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " %63[a-z_]%*[: ] %lld", key, &v) == 2 &&
-		    !strcmp(key, field))
-			sum += v;
-	fclose(f);
-	return sum;
-}
-
-/*
- * Free memory in KiB: MemFree plus the pages on the per-CPU free lists,
- * which the page allocator holds free but does not count in MemFree.
- */
-static inline long long gom_free_kb(void)
-{
-	return gom_meminfo_kb("MemFree") + gom_zoneinfo_sum("count") * 4;
-}
+long long gom_zoneinfo_sum(const char *field);
+/* free memory in KiB: MemFree plus the pages on the per-CPU free lists */
+long long gom_free_kb(void);
 
 /* === The driver === */
 
-static inline int gom_drv_open(void)
-{
-	return open(GOMD_DEVICE, O_RDWR);
-}
-
+int gom_drv_open(void);
 /* ALLOC @n objects; returns 0 or -errno, @b holds the results */
-static inline int gom_drv_alloc(int fd, struct gomd_batch *b, u32 heap,
-				u32 cpu, u32 ctx, u32 flags,
-				const u64 *sizes, u32 *ids,
-				unsigned int n)
-{
-	memset(b, 0, sizeof(*b));
-	b->heap = heap;
-	b->cpu = cpu;
-	b->ctx = ctx;
-	b->flags = flags;
-	b->count = n;
-	b->sizes = (uintptr_t)sizes;
-	b->ids = (uintptr_t)ids;
-	return ioctl(fd, GOMD_IOC_ALLOC, b) ? -errno : 0;
-}
-
+int gom_drv_alloc(int fd, struct gomd_batch *b, u32 heap, u32 cpu, u32 ctx,
+		  u32 flags, const u64 *sizes, u32 *ids, unsigned int n);
 /* FREE (or CHECK, @check) objects by id */
-static inline int gom_drv_free(int fd, struct gomd_batch *b, u32 cpu,
-			       u32 ctx, const u32 *ids,
-			       unsigned int n, bool check)
-{
-	memset(b, 0, sizeof(*b));
-	b->cpu = cpu;
-	b->ctx = ctx;
-	b->count = n;
-	b->ids = (uintptr_t)ids;
-	return ioctl(fd, check ? GOMD_IOC_CHECK : GOMD_IOC_FREE, b) ? -errno : 0;
-}
+int gom_drv_free(int fd, struct gomd_batch *b, u32 cpu, u32 ctx,
+		 const u32 *ids, unsigned int n, bool check);
+/* FREE or CHECK any number of ids; adds to *@done, *@unknown, *@damaged */
+int gom_drv_free_all(int fd, const u32 *ids, size_t n, bool check,
+		     unsigned long long *done, unsigned long long *unknown,
+		     unsigned long long *damaged);
+int gom_drv_heap_create(int fd, const char *name, u32 flags, u32 *id);
+int gom_drv_heap_destroy(int fd, u32 id, unsigned long long *live);
+int gom_drv_stats(int fd, struct gomd_stats *s);
 
 /*
- * FREE or CHECK any number of ids in batches, where the caller runs;
- * adds to *@done, *@unknown and *@damaged.
+ * kselftest.h keeps its plan and counters in static variables, one copy per
+ * translation unit: what skips or reports a TAP result must be compiled into
+ * the test program itself, so those two stay inline here.
  */
-static inline int gom_drv_free_all(int fd, const u32 *ids, size_t n,
-				   bool check, unsigned long long *done,
-				   unsigned long long *unknown,
-				   unsigned long long *damaged)
-{
-	struct gomd_batch b;
-	size_t i, k;
-	int ret;
-
-	for (i = 0; i < n; i += k) {
-		k = n - i < GOMD_MAX_BATCH ? n - i : GOMD_MAX_BATCH;
-		ret = gom_drv_free(fd, &b, GOMD_CPU_ANY, GOMD_CTX_PROCESS,
-				   ids + i, k, check);
-		if (ret)
-			return ret;
-		*done += b.done;
-		*unknown += b.failed;
-		*damaged += b.damaged;
-	}
-	return 0;
-}
-
-static inline int gom_drv_heap_create(int fd, const char *name,
-				      u32 flags, u32 *id)
-{
-	struct gomd_heap_req r;
-
-	memset(&r, 0, sizeof(r));
-	snprintf(r.name, sizeof(r.name), "%s", name);
-	r.flags = flags;
-	if (ioctl(fd, GOMD_IOC_HEAP_CREATE, &r))
-		return -errno;
-	*id = r.id;
-	return 0;
-}
-
-static inline int gom_drv_heap_destroy(int fd, u32 id,
-				       unsigned long long *live)
-{
-	struct gomd_heap_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.id = id;
-	if (ioctl(fd, GOMD_IOC_HEAP_DESTROY, &r))
-		return -errno;
-	if (live)
-		*live = r.live;
-	return 0;
-}
-
-static inline int gom_drv_stats(int fd, struct gomd_stats *s)
-{
-	return ioctl(fd, GOMD_IOC_STATS, s) ? -errno : 0;
-}
 
 /*
  * Open the driver or skip the whole program with a reason (exit 4): the
@@ -544,253 +183,22 @@ struct gom_storm {
 	unsigned long long held_bytes;
 };
 
-struct gom_storm_obj {
-	u32 id;
-	u32 cpu;
-	u64 size;
-};
-
-struct gom_storm_thread {
-	struct gom_storm *s;
-	int idx;
-	u64 rng;
-	struct gom_storm_obj *held;
-	unsigned int nheld;
-	unsigned long long allocs, frees, failed, damaged, unknown, cross;
-	unsigned long long ctx_mismatch, errors, offline_retries;
-};
-
-static inline u64 gom_storm_size(struct gom_storm_thread *t, bool atomic)
-{
-	u64 r = gom_rand_below(&t->rng, 100);
-	u64 max = t->s->max_large;
-
-	if (atomic && max > (256 << 10))
-		max = 256 << 10;
-	if (r < 25)
-		return 1 + gom_rand_below(&t->rng, 15);		/* tiny */
-	if (r < 60)
-		return 16 + gom_rand_below(&t->rng, 1024 - 15);	/* small */
-	if (r < 88)
-		return 1025 + gom_rand_below(&t->rng, GOM_SMALL_MAX - 1024);
-	if (r < 97 || max <= (256 << 10))
-		return GOM_SMALL_MAX + 1 +
-		       gom_rand_below(&t->rng, (256 << 10) - GOM_SMALL_MAX);
-	return (256 << 10) + gom_rand_below(&t->rng, max - (256 << 10));
-}
-
-static inline u32 gom_storm_ctx(struct gom_storm_thread *t)
-{
-	u64 r = gom_rand_below(&t->rng, 100);
-
-	if (r >= t->s->atomic_pct)
-		return GOMD_CTX_PROCESS;
-	return r & 1 ? GOMD_CTX_SOFTIRQ : GOMD_CTX_HARDIRQ;
-}
-
-/* a CPU to run on: any online one, or GOMD_CPU_ANY */
-static inline u32 gom_storm_cpu(struct gom_storm_thread *t, u32 not)
-{
-	int cpus[GOM_MAX_CPUS], n = gom_online_cpus(cpus), i;
-	u32 c;
-
-	if (n <= 0)
-		return GOMD_CPU_ANY;
-	for (i = 0; i < 4; i++) {
-		c = cpus[gom_rand_below(&t->rng, n)];
-		if (c != not)
-			return c;
-	}
-	return GOMD_CPU_ANY;
-}
-
-static inline void gom_storm_alloc(struct gom_storm_thread *t)
-{
-	unsigned int n = 1 + gom_rand_below(&t->rng, 32), i;
-	u64 sizes[32];
-	u32 ids[32], ctx = gom_storm_ctx(t), cpu;
-	struct gomd_batch b;
-	int ret;
-
-	if (n > t->s->max_held - t->nheld)
-		n = t->s->max_held - t->nheld;
-	if (!n)
-		return;
-	for (i = 0; i < n; i++)
-		sizes[i] = gom_storm_size(t, ctx != GOMD_CTX_PROCESS);
-	cpu = gom_rand_below(&t->rng, 4) ? gom_storm_cpu(t, GOMD_CPU_ANY) :
-					   GOMD_CPU_ANY;
-	ret = gom_drv_alloc(t->s->fd, &b, t->s->heap, cpu, ctx, 0, sizes, ids, n);
-	if (ret == -ENODEV) {		/* went offline: anywhere will do */
-		t->offline_retries++;
-		ret = gom_drv_alloc(t->s->fd, &b, t->s->heap, GOMD_CPU_ANY,
-				    ctx, 0, sizes, ids, n);
-	}
-	if (ret) {
-		t->errors++;
-		return;
-	}
-	if (b.ran_ctx != ctx)
-		t->ctx_mismatch++;
-	t->allocs += b.done;
-	t->failed += b.failed;
-	t->damaged += b.damaged;
-	for (i = 0; i < n; i++) {
-		if (!ids[i])
-			continue;
-		t->held[t->nheld].id = ids[i];
-		t->held[t->nheld].cpu = b.ran_cpu;
-		t->held[t->nheld].size = sizes[i];
-		t->nheld++;
-	}
-}
-
-static inline void gom_storm_free(struct gom_storm_thread *t)
-{
-	unsigned int n = 1 + gom_rand_below(&t->rng, 32), i, k, cross = 0;
-	u32 ids[32], ctx = gom_storm_ctx(t), cpu, from;
-	struct gom_storm_obj o[32];
-	struct gomd_batch b;
-	int ret;
-
-	if (n > t->nheld)
-		n = t->nheld;
-	if (!n)
-		return;
-	for (i = 0; i < n; i++) {	/* random victims: random lifetimes */
-		k = gom_rand_below(&t->rng, t->nheld);
-		o[i] = t->held[k];
-		ids[i] = o[i].id;
-		t->held[k] = t->held[--t->nheld];
-	}
-	from = o[0].cpu;
-	if (gom_rand_below(&t->rng, 100) < t->s->cross_pct)
-		cpu = gom_storm_cpu(t, from);
-	else
-		cpu = gom_rand_below(&t->rng, 2) ? from : GOMD_CPU_ANY;
-	ret = gom_drv_free(t->s->fd, &b, cpu, ctx, ids, n, false);
-	if (ret == -ENODEV) {
-		t->offline_retries++;
-		ret = gom_drv_free(t->s->fd, &b, GOMD_CPU_ANY, ctx, ids, n,
-				   false);
-	}
-	if (ret) {
-		t->errors++;
-		for (i = 0; i < n; i++)		/* still ours: keep them */
-			t->held[t->nheld++] = o[i];
-		return;
-	}
-	if (b.ran_ctx != ctx)
-		t->ctx_mismatch++;
-	for (i = 0; i < n; i++)
-		cross += o[i].cpu != b.ran_cpu;
-	t->cross += cross;
-	t->frees += b.done;
-	t->unknown += b.failed;
-	t->damaged += b.damaged;
-}
-
-static inline void *gom_storm_thread(void *arg)
-{
-	struct gom_storm_thread *t = arg;
-	struct gom_storm *s = t->s;
-	double end = gom_now() + s->seconds;
-	unsigned long long d0 = 0, d1 = 0, u = 0;
-	u32 *ids;
-	unsigned int i;
-
-	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
-	       gom_now() < end) {
-		if (t->nheld < s->max_held / 4 ||
-		    (t->nheld < s->max_held && gom_rand_below(&t->rng, 2)))
-			gom_storm_alloc(t);
-		else
-			gom_storm_free(t);
-	}
-	if (!s->keep) {		/* freed here, patterns checked */
-		ids = malloc((t->nheld + 1) * sizeof(*ids));
-		for (i = 0; ids && i < t->nheld; i++)
-			ids[i] = t->held[i].id;
-		if (!ids || gom_drv_free_all(s->fd, ids, t->nheld, false,
-					     &d0, &u, &d1))
-			t->errors++;
-		else
-			t->nheld = 0;
-		t->frees += d0;
-		t->unknown += u;
-		t->damaged += d1;
-		free(ids);
-	}
-	pthread_mutex_lock(&s->lock);
-	s->allocs += t->allocs;
-	s->frees += t->frees;
-	s->failed += t->failed;
-	s->damaged += t->damaged;
-	s->unknown += t->unknown;
-	s->cross += t->cross;
-	s->ctx_mismatch += t->ctx_mismatch;
-	s->errors += t->errors;
-	s->offline_retries += t->offline_retries;
-	ids = realloc(s->ids, (s->nids + t->nheld + 1) * sizeof(*ids));
-	if (ids) {
-		s->ids = ids;
-		for (i = 0; i < t->nheld; i++) {
-			s->ids[s->nids++] = t->held[i].id;
-			s->held_bytes += t->held[i].size;
-		}
-	} else {
-		s->errors++;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
+/* run the storm, one thread per online CPU; 0 when every thread ran */
+int gom_storm_run(struct gom_storm *s);
+/* log the storm's counts */
+void gom_storm_print(const struct gom_storm *s);
 
 /*
- * Run the storm: one thread per online CPU, until @s->seconds pass or
- * @s->stop is set. Returns 0 when every thread ran.
+ * The four checks of gom_storm_verify(), each logging what it saw; @m
+ * carries the last memstats read from one check to the next.
  */
-static inline int gom_storm_run(struct gom_storm *s)
-{
-	struct gom_storm_thread *t;
-	pthread_t *tid;
-	int i, cpus[GOM_MAX_CPUS];
-
-	if (!s->nthreads)
-		s->nthreads = gom_online_cpus(cpus);
-	if (s->nthreads < 1)
-		s->nthreads = 1;
-	pthread_mutex_init(&s->lock, NULL);
-	t = calloc(s->nthreads, sizeof(*t));
-	tid = calloc(s->nthreads, sizeof(*tid));
-	if (!t || !tid)
-		return -ENOMEM;
-	for (i = 0; i < s->nthreads; i++) {
-		t[i].s = s;
-		t[i].idx = i;
-		t[i].rng = (u64)(gom_now() * 1e9) ^ (0x9e3779b97f4a7c15ULL * (i + 1));
-		t[i].held = calloc(s->max_held, sizeof(*t[i].held));
-		if (!t[i].held)
-			return -ENOMEM;
-	}
-	for (i = 0; i < s->nthreads; i++)
-		if (pthread_create(&tid[i], NULL, gom_storm_thread, &t[i]))
-			return -errno;
-	for (i = 0; i < s->nthreads; i++)
-		pthread_join(tid[i], NULL);
-	for (i = 0; i < s->nthreads; i++)
-		free(t[i].held);
-	free(t);
-	free(tid);
-	return 0;
-}
-
-static inline void gom_storm_print(const struct gom_storm *s)
-{
-	gom_info("storm on heap %s: %d threads, %.0f s: %llu allocs, %llu frees (%llu on another CPU), %llu failed, %llu damaged, %llu unknown ids, %llu context mismatches, %llu driver errors, %llu retries for offline CPUs\n",
-		 s->heap_name, s->nthreads, s->seconds, s->allocs,
-		 s->frees, s->cross, s->failed, s->damaged, s->unknown,
-		 s->ctx_mismatch, s->errors, s->offline_retries);
-}
+bool gom_storm_verify_clean(struct gom_storm *s, bool multi_cpu,
+			    unsigned long long *lost);
+bool gom_storm_verify_quiesced(struct gom_storm *s, struct gom_memstats *m,
+			       unsigned long long *lost);
+bool gom_storm_verify_freed(struct gom_storm *s, struct gom_memstats *m,
+			    unsigned long long *lost);
+bool gom_storm_verify_scavenged(struct gom_storm *s, struct gom_memstats *m);
 
 /*
  * The end of a storm whose objects were kept (@s->keep): the storm ran
@@ -802,56 +210,17 @@ static inline void gom_storm_print(const struct gom_storm *s)
 static inline void gom_storm_verify(struct gom_storm *s, bool multi_cpu,
 				    unsigned long long *lost)
 {
-	unsigned long long done = 0, unknown = 0, damaged = 0;
 	struct gom_memstats m;
-	bool ok;
 
-	gom_storm_print(s);
-	ok = s->allocs > 0 && !s->damaged && !s->unknown && !s->failed &&
-	     !s->errors && !s->ctx_mismatch && (!multi_cpu || s->cross > 0);
-	ksft_test_result(ok, "storm: %s\n",
+	ksft_test_result(gom_storm_verify_clean(s, multi_cpu, lost), "storm: %s\n",
 			 "patterns intact, no id lost, no NULL, contexts as asked, cross-CPU frees");
-	*lost += s->unknown;
-
-	ok = gom_read_memstats(s->heap_name, &m) == 0;
-	if (ok) {
-		gom_info("quiesced: Mallocs %lld Frees %lld HeapObjects %lld, storm: %llu allocs %llu frees %zu held (%llu bytes); HeapAlloc %lld\n",
-			 m.mallocs, m.frees, m.heap_objects, s->allocs,
-			 s->frees, s->nids, s->held_bytes, m.heap_alloc);
-		ok = !gom_memstats_invariants(s->heap_name, &m) &&
-		     m.mallocs == (long long)s->allocs &&
-		     m.frees == (long long)s->frees &&
-		     m.mallocs - m.frees == (long long)s->nids &&
-		     m.heap_alloc >= (long long)s->held_bytes;
-		if (m.mallocs - m.frees != (long long)s->nids)
-			*lost += llabs(m.mallocs - m.frees - (long long)s->nids);
-	}
-	ksft_test_result(ok, "quiesced: invariants hold, Mallocs - Frees == %zu held\n",
+	ksft_test_result(gom_storm_verify_quiesced(s, &m, lost),
+			 "quiesced: invariants hold, Mallocs - Frees == %zu held\n",
 			 s->nids);
-
-	ok = !gom_drv_free_all(s->fd, s->ids, s->nids, false, &done, &unknown,
-			       &damaged);
-	s->frees += done;
-	s->damaged += damaged;
-	*lost += unknown;
-	ok = ok && done == s->nids && !damaged && !unknown &&
-	     !gom_read_memstats(s->heap_name, &m) &&
-	     !gom_memstats_invariants(s->heap_name, &m) &&
-	     m.mallocs == m.frees && m.heap_objects == 0;
-	gom_info("all freed: %llu of %zu, %llu damaged, %llu unknown; Mallocs %lld Frees %lld HeapObjects %lld HeapAlloc %lld\n",
-		 done, s->nids, damaged, unknown, m.mallocs, m.frees,
-		 m.heap_objects, m.heap_alloc);
-	ksft_test_result(ok, "%zu held objects freed intact, then Mallocs == Frees\n",
+	ksft_test_result(gom_storm_verify_freed(s, &m, lost),
+			 "%zu held objects freed intact, then Mallocs == Frees\n",
 			 s->nids);
-
-	ok = !gom_scavenge(s->heap_name) &&
-	     !gom_read_memstats(s->heap_name, &m) &&
-	     !gom_memstats_invariants(s->heap_name, &m);
-	if (ok)
-		gom_info("after scavenge: HeapSys %lld HeapInuse %lld HeapIdle %lld HeapReleased %lld\n",
-			 m.heap_sys, m.heap_inuse, m.heap_idle,
-			 m.heap_released);
-	ksft_test_result(ok && m.heap_inuse == 0 && m.heap_alloc == 0,
+	ksft_test_result(gom_storm_verify_scavenged(s, &m),
 			 "scavenge: HeapAlloc 0, no page of the heap left in use\n");
 	free(s->ids);
 	s->ids = NULL;
