@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # bench.sh - `make bench`: gomalloc against kmalloc, the same loops in the
-# same boot (bench/gomalloc_bench.ko, guest plan scripts/guest/plans/bench.sh).
+# same boot (bench/gomalloc_bench.ko, guest plan
+# scripts/guest/plans/plan-bench.sh).
 #
 #   scripts/bench.sh [--smoke] [--skip-uml] [--skip-stock] [--trace FILE]
 #                    [--tests LIST] [--runs N] [--run-us N] [--smp N]
@@ -22,6 +23,7 @@
 # a workload failed; no figures are meaningful. Exit status: non-zero if a
 # workload failed or a guest did not finish.
 set -uo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 smoke=0 skip_uml=0 skip_stock=0 trace='' tests='' runs='' run_us='' smp=2 profile=0
@@ -55,7 +57,7 @@ stage "provisioning packages and kernels"
 
 ops=''
 if [ $smoke = 0 ]; then
-	[ -n "$trace" ] || trace=$(ls "$GOM_ROOT"/data/*.trace.xz 2>/dev/null | head -n1)
+	[ -n "$trace" ] || trace=$(first_file "$GOM_ROOT"/data/*.trace.xz 2>/dev/null)
 	if [ -n "$trace" ]; then
 		stage "operation list from $trace"
 		ops="$out/ops.txt"
@@ -116,7 +118,7 @@ cpu=$(awk -F': ' '/^model name/ && !n {n = $2} /^cpu family/ && !f {f = $2}
 cpu="$cpu, $(nproc) host CPUs"
 python3 "$GOM_ROOT/scripts/bench/report.py" --out "$out" --host-cpu "$cpu" \
 	"${runs_done[@]}" || failed=1
-"$GOM_ROOT/scripts/bench/plot.sh" "$out" $(printf '%s\n' "${runs_done[@]}" | cut -d= -f1) ||
+"$GOM_ROOT/scripts/bench/plot.sh" "$out" "${runs_done[@]%%=*}" ||
 	log "plots failed"
 log "table: $out/table.md; CSV and PNG: $out/"
 stage "done (exit $failed)"

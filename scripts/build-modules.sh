@@ -6,6 +6,7 @@
 #
 #   scripts/build-modules.sh debug|stock|stock61|rt|uml
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1

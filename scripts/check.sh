@@ -8,8 +8,9 @@
 #    debug (6.12 source + scripts/config/debug.config), uml, and Debian's
 #    stock kernels: 6.1 (stock61), 6.12 (stock), 6.12 PREEMPT_RT (rt)
 # 2. host checks: size-class table regenerated and compared, checkpatch
-#    --strict on every C file, W=1 module builds for every kernel, a DKMS
-#    build against Debian's installed 6.1 headers (scripts/dkms-check.sh)
+#    --strict on every C file, shellcheck on every shell script under
+#    scripts/, W=1 module builds for every kernel, a DKMS build against
+#    Debian's installed 6.1 headers (scripts/dkms-check.sh)
 # 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module and
 #    every kselftest; each Debian kernel under QEMU (2 CPUs, 1 GiB): the
 #    smoke plan (load, a short storm, the bad-input kselftest, unload);
@@ -19,6 +20,7 @@
 #    "N passed, N failed, N skipped"; exits non-zero if anything failed.
 # Logs: .build/check/ (console logs of every boot, the combined KTAP).
 set -uo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 only=all skip_stock=0 skip_uml=0
@@ -80,7 +82,7 @@ boot_doc() {
 stage "provisioning packages and kernels"
 "$GOM_ROOT/scripts/provision.sh" deps || die "package installation failed"
 src=$("$GOM_ROOT/scripts/provision.sh" source) || die "no kernel source"
-debug_kdir=$("$GOM_ROOT/scripts/provision.sh" debug) || die "debug kernel build failed"
+"$GOM_ROOT/scripts/provision.sh" debug >/dev/null || die "debug kernel build failed"
 if [ $skip_stock = 0 ]; then
 	for k in stock61 stock rt; do
 		"$GOM_ROOT/scripts/provision.sh" $k >/dev/null || die "no $k kernel"
@@ -111,12 +113,29 @@ if [ -e "$GOM_ROOT/tools/mksizeclasses.py" ]; then
 	check "committed kmod/sizeclasses.h is what tools/mksizeclasses.py writes" \
 		python3 "$GOM_ROOT/tools/mksizeclasses.py" --check "$GOM_ROOT/kmod/sizeclasses.h"
 fi
-cfiles=$(cd "$GOM_ROOT" && { git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null ||
-	find kmod include kunit testmod selftests tools -name '*.[ch]'; } |
-	grep -v '^kmod/sizeclasses.h$' | sort -u || true)
-check "checkpatch.pl --strict on $(echo "$cfiles" | wc -w) C files" \
-	bash -c "cd '$GOM_ROOT' && '$src/scripts/checkpatch.pl' --strict --no-tree \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -q -f $(echo $cfiles)"
+# in_root CMD... - run CMD in the top directory (paths relative to it)
+in_root() { (cd "$GOM_ROOT" && "$@"); }
+mapfile -t cfiles < <({ in_root git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null ||
+	in_root find kmod include kunit testmod selftests tools -name '*.[ch]'; } |
+	grep -v '^kmod/sizeclasses.h$' | sort -u)
+check "checkpatch.pl --strict on ${#cfiles[@]} C files" \
+	in_root "$src/scripts/checkpatch.pl" --strict --no-tree \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -q -f "${cfiles[@]}"
+# every shell script under scripts/: *.sh, and the files whose first line is
+# a sh or bash shebang (the guest's init). Each says its dialect: bash by
+# shebang or "shellcheck shell=bash" (lib.sh), busybox sh as "shellcheck
+# shell=sh" (the guest's init, guest-lib.sh and plans); lib.sh and
+# guest-lib.sh are followed where they are sourced (-x, "source=").
+mapfile -t shfiles < <({ in_root git ls-files -co --exclude-standard -- scripts 2>/dev/null ||
+	in_root find scripts -type f; } | sort -u | while IFS= read -r f; do
+	[ -f "$GOM_ROOT/$f" ] || continue
+	case "$f" in
+	*.sh) echo "$f" ;;
+	*) head -n1 "$GOM_ROOT/$f" | grep -Eq '^#! *[^ ]*(/| )(ba)?sh( |$)' && echo "$f" ;;
+	esac
+done)
+check "shellcheck quiet on scripts/ (${#shfiles[@]} shell scripts)" \
+	in_root shellcheck -x "${shfiles[@]}"
 declare -A mods_dir=() kernel_name=([debug]="the debug 6.12 kernel"
 	[stock61]="Debian's 6.1 kernel" [stock]="Debian's 6.12 kernel"
 	[rt]="Debian's 6.12 PREEMPT_RT kernel" [uml]="UML")

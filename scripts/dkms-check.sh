@@ -11,6 +11,7 @@
 # under .build/dkms/ (--sourcetree, --dkmstree): the host's registrations are
 # never touched and a run that died half way cannot break the next one.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kver=${1:?usage: $0 KERNELRELEASE}

@@ -11,6 +11,7 @@
 # The directory serves UML as its hostfs root; QEMU gets it as an initramfs
 # (mkroot.sh --cpio ROOTDIR OUT.cpio.gz packs it).
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 if [ "${1:-}" = --cpio ]; then
@@ -26,8 +27,8 @@ ln -s busybox "$root/bin/sh"
 file -L "$root/bin/busybox" 2>/dev/null | grep -q 'dynamically' &&
 	die "/bin/busybox is dynamic: install busybox-static"
 install -m 755 "$GOM_ROOT/scripts/guest/init" "$root/init"
-cp "$GOM_ROOT/scripts/guest/lib.sh" "$root/guest/"
-cp "$GOM_ROOT"/scripts/guest/plans/*.sh "$root/guest/plans/"
+cp "$GOM_ROOT/scripts/guest/guest-lib.sh" "$root/guest/"
+cp "$GOM_ROOT"/scripts/guest/plans/plan-*.sh "$root/guest/plans/"
 cp "$mods/kmod/gomalloc.ko" "$root/modules/"
 for ko in "$mods"/kunit/*.ko; do
 	[ -e "$ko" ] && cp "$ko" "$root/modules/kunit/"

@@ -3,7 +3,7 @@
 # provision.sh - install the bench's packages and provision its kernels from
 # Debian packages only; prints the path of what was asked for on stdout.
 #
-#   scripts/provision.sh deps          install build and VM packages
+#   scripts/provision.sh deps          install build, lint and VM packages
 #   scripts/provision.sh source        unpacked linux-source-6.12 tree
 #   scripts/provision.sh stock         Debian's linux-image-6.12-amd64 kernel image
 #   scripts/provision.sh stock-kdir    its headers, ready for M= module builds
@@ -16,6 +16,7 @@
 # Each entry is cached under $GOM_CACHE keyed by package version and config
 # hash, and built under a lock so that concurrent runs share one build.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 BUILD_PKGS=(build-essential flex bison bc libelf-dev libssl-dev dwarves kmod cpio
@@ -23,9 +24,11 @@ BUILD_PKGS=(build-essential flex bison bc libelf-dev libssl-dev dwarves kmod cpi
 # bump when the way kernels are built changes: it keys their cache entries
 KERNEL_RECIPE=1
 VM_PKGS=(qemu-system-x86 busybox-static)
+# check.sh's host checks: shellcheck on scripts/
+LINT_PKGS=(shellcheck)
 
 provision_deps() {
-	apt_install "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
+	apt_install "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" "${LINT_PKGS[@]}"
 }
 
 # --- kernel source ---------------------------------------------------------
@@ -89,14 +92,18 @@ stock_image() {
 }
 
 unpack_stock() {
-	local name=$1 dir img hdr pkg pkgs
+	local name=$1 dir img hdr pkg pkgs deps more
 	dir=$(stock_dir "$name")
 	[ -e "$dir/.stamp" ] && return 0
 	img=$(stock_image "$name")
 	hdr=linux-headers-${img#linux-image-}
 	pkgs=("$img" "$hdr")
-	pkgs+=($(apt-cache depends "$hdr" |
-		awk '/Depends: linux-(headers-.*-common|kbuild-)/ {print $2}'))
+	deps=$(apt-cache depends "$hdr" |
+		awk '/Depends: linux-(headers-.*-common|kbuild-)/ {print $2}')
+	if [ -n "$deps" ]; then
+		mapfile -t more <<<"$deps"
+		pkgs+=("${more[@]}")
+	fi
 	rm -rf "$dir" && mkdir -p "$dir"
 	for pkg in "${pkgs[@]}"; do
 		dpkg-deb -x "$(deb_fetch "$pkg" "$(apt_candidate "$pkg")")" "$dir"
@@ -108,14 +115,14 @@ unpack_stock() {
 provision_stock() {
 	provision_deps
 	with_lock "$1" unpack_stock "$1"
-	ls "$(stock_dir "$1")"/boot/vmlinuz-* | head -n1
+	first_file "$(stock_dir "$1")"/boot/vmlinuz-*
 }
 
 provision_stock_kdir() {
 	local img
 	provision_deps
 	with_lock "$1" unpack_stock "$1"
-	img=$(ls "$(stock_dir "$1")"/boot/vmlinuz-* | head -n1)
+	img=$(first_file "$(stock_dir "$1")"/boot/vmlinuz-*)
 	printf '%s\n' "$(stock_dir "$1")/usr/src/linux-headers-${img##*/vmlinuz-}"
 }
 

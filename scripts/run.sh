@@ -9,6 +9,7 @@
 # --shell leaves an interactive shell in the guest instead (modules in
 # /modules, debugfs mounted; `poweroff -f` ends it).
 set -uo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 shell=0 kernel=stock

@@ -11,7 +11,7 @@ Each RESULTS_FILE holds documents framed by
     ...
     # gomalloc-doc-end NAME
     # gomalloc-doc-rc NAME RC           (tap only: the program's exit code)
-as the guests (scripts/guest/lib.sh) and the host checks write them.
+as the guests (scripts/guest/guest-lib.sh) and the host checks write them.
 'ktap' is a one-suite KTAP document from KUnit's debugfs; 'tap' is a
 kselftest-style TAP document, nested as a suite of its own whose verdict
 also follows the exit code (0 pass, 4 skip, anything else fail).

@@ -16,6 +16,7 @@
 #   2  the console holds a kernel report the test did not ask for
 #   3  the guest did not finish (crash, hang, timeout)
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kernel='' root='' plan='' out='' smp=${GOM_SMP:-4} mem='' timeout=900
@@ -35,7 +36,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$kernel" ] && [ -n "$root" ] && [ -n "$out" ] || die "usage: see $0"
+if [ -z "$kernel" ] || [ -z "$root" ] || [ -z "$out" ]; then
+	die "usage: see $0"
+fi
 [ -n "$plan" ] || plan=shell
 mkdir -p "$out"
 console="$out/console.log"
@@ -47,7 +50,8 @@ results="$out/results.txt"
 # a /dev/kvm that refuses standard guests, so open() succeeding proves little:
 # boot the stock kernel for a few seconds and look for its banner.
 kvm_works() {
-	local probe="$GOM_CACHE/kvm-probe-$(uname -r)" img
+	local probe img
+	probe="$GOM_CACHE/kvm-probe-$(uname -r)"
 	if [ ! -e "$probe" ]; then
 		echo no >"$probe"
 		if [ -w /dev/kvm ]; then
@@ -74,6 +78,7 @@ run_qemu() {
 	echo "accelerator: $accel smp=$smp kernel=$kernel" >"$out/accel.txt"
 	stdio=(-serial file:"$console")
 	if [ "$interactive" = 1 ]; then
+		# shellcheck disable=SC2054 # commas separate QEMU's suboptions
 		stdio=(-chardev stdio,id=con,logfile="$console",signal=off -serial chardev:con)
 	fi
 	timeout -k 10 "$timeout" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
@@ -86,14 +91,17 @@ run_qemu() {
 }
 
 run_uml() {
-	local linux=$1/linux
+	local linux=$1/linux extra
+	# --append's kernel arguments, one word each
+	read -ra extra <<<"$append"
 	log "accelerator: none (UML, native execution, 1 CPU)"
 	echo "accelerator: uml smp=1 kernel=uml" >"$out/accel.txt"
 	rm -f "$root/results.txt"
 	: >"$root/results.txt"
+	# shellcheck disable=SC2054 # con0=fd:0,fd:1 is one UML argument
 	local args=(mem="${mem:-1G}" root=/dev/root rootfstype=hostfs rootflags="$root" rw
 		init=/init con=null con0=fd:0,fd:1 panic=-1
-		gomalloc.plan="$plan" gomalloc.results=/results.txt $append)
+		gomalloc.plan="$plan" gomalloc.results=/results.txt "${extra[@]}")
 	if [ "$interactive" = 1 ]; then
 		timeout -k 10 "$timeout" "$linux" "${args[@]}" 2>&1 | tee "$console" || true
 	else

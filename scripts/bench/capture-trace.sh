@@ -13,6 +13,7 @@
 # the boot too. Convert it with tools/kmemtrace2ops.py; make bench replays
 # data/*.trace.xz.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 workload='' smp=2

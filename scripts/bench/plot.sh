@@ -29,7 +29,7 @@ for label in "$@"; do
 	fi
 	for series in "$dir/$label"-series-*.dat; do
 		[ -s "$series" ] || continue
-		trace=${series##*/$label-series-}
+		trace=${series##*/"$label"-series-}
 		trace=${trace%.dat}
 		gnuplot <<-GP
 			set terminal pngcairo size 1000,500

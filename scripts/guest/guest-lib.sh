@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
-# lib.sh - helpers for the guest test plans; sourced by init and the plans.
+# shellcheck shell=sh
+# guest-lib.sh - helpers for the guest test plans; sourced by init and the
+# plans.
 # Results go to $RESULTS as self-contained documents that the host parses
 # with the kernel's kunit.py: KTAP from KUnit's debugfs, TAP from kselftests.
 
+# shellcheck disable=SC2034 # used by the plans
 MODDIR=/modules
 
 # emit_file FILE - copy a document to the results channel, marked with its name
 emit_doc() { # NAME KIND FILE
-	echo "# gomalloc-doc-begin $1 $2" >>"$RESULTS"
-	cat "$3" >>"$RESULTS"
-	echo "# gomalloc-doc-end $1" >>"$RESULTS"
+	{
+		echo "# gomalloc-doc-begin $1 $2"
+		cat "$3"
+		echo "# gomalloc-doc-end $1"
+	} >>"$RESULTS"
 }
 
 # tap_begin NAME N / tap_ok|tap_fail DESC: a small TAP document for checks
@@ -52,9 +57,9 @@ tap_end() {
 # run_selftest PROG [ARGS] - run a kselftest binary, pass its TAP and exit code
 run_selftest() {
 	name=$(basename "$1")
-	"$@" >/tmp/st-$name 2>&1
+	"$@" >/tmp/st-"$name" 2>&1
 	r=$?
-	emit_doc "$name" tap /tmp/st-$name
+	emit_doc "$name" tap /tmp/st-"$name"
 	echo "# gomalloc-doc-rc $name $r" >>"$RESULTS"
 	return $r
 }
@@ -62,13 +67,18 @@ run_selftest() {
 # run_kunit_modules MODULE... - insmod KUnit suites (KUnit runs them at load),
 # then pass every new suite's results from KUnit's debugfs.
 run_kunit_modules() {
-	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
+	before=
+	for d in /sys/kernel/debug/kunit/*; do
+		[ -e "$d" ] && before="$before ${d##*/}"
+	done
 	for m in "$@"; do
 		insmod "$m" || echo "gomalloc-guest: insmod $m failed" >/dev/kmsg
 	done
-	for s in $(ls /sys/kernel/debug/kunit); do
-		case " $(echo $before) " in *" $s "*) continue ;; esac
-		emit_doc "$s" ktap /sys/kernel/debug/kunit/"$s"/results
+	for d in /sys/kernel/debug/kunit/*; do
+		[ -e "$d" ] || continue
+		s=${d##*/}
+		case "$before " in *" $s "*) continue ;; esac
+		emit_doc "$s" ktap "$d"/results
 	done
 	for m in "$@"; do
 		rmmod "$(basename "$m" .ko)" 2>/dev/null

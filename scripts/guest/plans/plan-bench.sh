@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# bench.sh - gomalloc against kmalloc (`make bench`, scripts/bench.sh): load
-# gomalloc and gomalloc_bench.ko, whose init runs the workloads; pass its
+# shellcheck shell=sh
+# plan-bench.sh - gomalloc against kmalloc (`make bench`, scripts/bench.sh):
+# load gomalloc and gomalloc_bench.ko, whose init runs the workloads; pass its
 # "bench: ..." lines to the host and a TAP document with one verdict per
 # workload (it ran and produced sane numbers; no timing is asserted).
 #
@@ -20,6 +21,7 @@
 MODE=smoke
 ARGS=
 PROFILE_RATE=0
+# shellcheck disable=SC2013 # the command line's words, not its lines
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	gomalloc.bench=*) MODE=${arg#gomalloc.bench=} ;;
@@ -39,9 +41,11 @@ bench_capture() {
 		ls -lR /sys/kernel/debug >/dev/null 2>&1
 	fi
 	echo 0 >$T/tracing_on
-	echo "# gomalloc-trace-begin" >>"$RESULTS"
-	gzip -c $T/trace | base64 >>"$RESULTS"
-	echo "# gomalloc-trace-end" >>"$RESULTS"
+	{
+		echo "# gomalloc-trace-begin"
+		gzip -c $T/trace | base64
+		echo "# gomalloc-trace-end"
+	} >>"$RESULTS"
 }
 
 if [ "$MODE" = capture ]; then
@@ -54,9 +58,10 @@ fi
 echo "bench: info cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1 | tr ' ' '_')" \
 	>/tmp/bench.txt
 echo "bench: info cmdline=$(tr ' ' ',' </proc/cmdline)" >>/tmp/bench.txt
-insmod $MODDIR/gomalloc.ko profile_rate=$PROFILE_RATE || exit 1
+insmod "$MODDIR"/gomalloc.ko profile_rate="$PROFILE_RATE" || exit 1
 dmesg -c >/dev/null
-insmod $MODDIR/gomalloc_bench.ko $ARGS
+# shellcheck disable=SC2086 # $ARGS: module parameters, one word each
+insmod "$MODDIR"/gomalloc_bench.ko $ARGS
 r=$?
 dmesg | sed -n 's/^.*bench: /bench: /p' >>/tmp/bench.txt
 cat /tmp/bench.txt >>"$RESULTS"

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# check.sh - the debug kernel's test plan: load gomalloc, run every KUnit
+# shellcheck shell=sh
+# plan-check.sh - the debug kernel's test plan: load gomalloc, run every KUnit
 # suite module, load the test driver (testmod/gomalloc_drv.ko) and run every
 # kselftest, unload, and look for leaks. Before those, whatever the half:
 # the drop-in example (an unmodified kmalloc user, examples/dropin/) and,
@@ -12,6 +13,7 @@
 # modules itself (it leaves them loaded as it found them); any other
 # program in /selftests runs before it.
 ONLY=all
+# shellcheck disable=SC2013 # the command line's words, not its lines
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in gomalloc.only=*) ONLY=${arg#gomalloc.only=} ;; esac
 done
@@ -22,15 +24,15 @@ SELFTESTS_LAST="gomalloc_lifecycle_test"
 
 kmemleak_reset
 tap_begin gomalloc_module 2
-tap_check "insmod gomalloc.ko" insmod $MODDIR/gomalloc.ko
+tap_check "insmod gomalloc.ko" insmod "$MODDIR"/gomalloc.ko
 tap_check "debugfs /sys/kernel/debug/gomalloc/default exists" \
 	test -d /sys/kernel/debug/gomalloc/default
 tap_end
 
-if [ -e $MODDIR/gomalloc_dropin_example.ko ]; then
+if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
 	tap_begin gomalloc_dropin_example 2
 	tap_check "insmod gomalloc_dropin_example.ko (kmalloc calls served by gomalloc)" \
-		insmod $MODDIR/gomalloc_dropin_example.ko
+		insmod "$MODDIR"/gomalloc_dropin_example.ko
 	tap_check "gomalloc_dropin_example: all its checks passed" \
 		sh -c 'dmesg | grep "gomalloc_dropin_example: all [0-9]* checks passed"'
 	tap_end
@@ -41,6 +43,7 @@ if [ -x /bin/gomstat ]; then
 	tap_check "gomstat -o prints the table" /bin/gomstat -o -s objects
 	tap_check "gomstat --check: classes and slabinfo agree with memstats" \
 		/bin/gomstat --check
+	# shellcheck disable=SC2016 # expanded by that sh -c
 	tap_check "gomstat --plot writes a PNG" sh -c '/bin/gomstat --plot /tmp/gomstat.png &&
 		[ "$(head -c 8 /tmp/gomstat.png | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a ]'
 	tap_check "gomstat --check fails on a copy with Mallocs changed" sh -c "mkdir -p $GS &&
@@ -49,19 +52,19 @@ if [ -x /bin/gomstat ]; then
 		! /bin/gomstat --dir $GS --check"
 	tap_end
 fi
-if [ -e $MODDIR/gomalloc_dropin_example.ko ]; then
+if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
 	tap_begin gomalloc_dropin_example_unload 1
 	tap_check "rmmod gomalloc_dropin_example" rmmod gomalloc_dropin_example
 	tap_end
 fi
 
-if [ "$ONLY" = all ] || [ "$ONLY" = kunit ] && ls $MODDIR/kunit/*.ko >/dev/null 2>&1; then
-	run_kunit_modules $MODDIR/kunit/*.ko
+if [ "$ONLY" = all ] || [ "$ONLY" = kunit ] && ls "$MODDIR"/kunit/*.ko >/dev/null 2>&1; then
+	run_kunit_modules "$MODDIR"/kunit/*.ko
 fi
 
 if [ "$ONLY" != kunit ]; then
 	tap_begin gomalloc_test_driver 2
-	tap_check "insmod gomalloc_drv.ko" insmod $MODDIR/gomalloc_drv.ko
+	tap_check "insmod gomalloc_drv.ko" insmod "$MODDIR"/gomalloc_drv.ko
 	tap_check "/dev/gomalloc_drv exists" test -c /dev/gomalloc_drv
 	tap_end
 	case "$ONLY" in gomalloc_*_test)
@@ -69,18 +72,22 @@ if [ "$ONLY" != kunit ]; then
 	esac
 	for t in $SELFTESTS_FIRST; do
 		echo "gomalloc-guest: kselftest $t" >/dev/kmsg
-		[ -x /selftests/$t ] && run_selftest /selftests/$t
+		[ -x /selftests/"$t" ] && run_selftest /selftests/"$t"
+	done
+	NAMED=
+	for t in $SELFTESTS_FIRST $SELFTESTS_LAST; do
+		NAMED="$NAMED $t"
 	done
 	for t in /selftests/*; do
 		[ "$ONLY" = all ] || [ "$ONLY" = selftests ] || break
-		case " $(echo $SELFTESTS_FIRST $SELFTESTS_LAST) " in
+		case "$NAMED " in
 		*" $(basename "$t") "*) continue ;;
 		esac
 		[ -x "$t" ] && run_selftest "$t"
 	done
 	for t in $SELFTESTS_LAST; do
 		echo "gomalloc-guest: kselftest $t" >/dev/kmsg
-		[ -x /selftests/$t ] && run_selftest /selftests/$t
+		[ -x /selftests/"$t" ] && run_selftest /selftests/"$t"
 	done
 	tap_begin gomalloc_test_driver_unload 1
 	tap_check "rmmod gomalloc_drv" rmmod gomalloc_drv

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# run.sh - `make run`: load gomalloc, run a short allocation workload through
-# it and the drop-in example (an unmodified kmalloc user), print gomstat's
-# table and the allocator's debugfs statistics.
+# shellcheck shell=sh
+# plan-run.sh - `make run`: load gomalloc, run a short allocation workload
+# through it and the drop-in example (an unmodified kmalloc user), print
+# gomstat's table and the allocator's debugfs statistics.
 D=/sys/kernel/debug/gomalloc/default
 say() { echo "$*" >>"$RESULTS"; }
 show() { # FILE
@@ -10,14 +11,14 @@ show() { # FILE
 	cat "$1" >>"$RESULTS"
 }
 
-insmod $MODDIR/gomalloc.ko || exit 1
-if [ -e $MODDIR/gomalloc_workload.ko ]; then
+insmod "$MODDIR"/gomalloc.ko || exit 1
+if [ -e "$MODDIR"/gomalloc_workload.ko ]; then
 	say "== workload: gomalloc_workload.ko (tiny, small and large objects)"
-	insmod $MODDIR/gomalloc_workload.ko && dmesg | grep 'gomalloc_workload' >>"$RESULTS"
+	insmod "$MODDIR"/gomalloc_workload.ko && dmesg | grep 'gomalloc_workload' >>"$RESULTS"
 fi
-if [ -e $MODDIR/gomalloc_dropin_example.ko ]; then
+if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
 	say "== drop-in: gomalloc_dropin_example.ko (kmalloc code built with include/gomalloc_kmalloc.h)"
-	insmod $MODDIR/gomalloc_dropin_example.ko
+	insmod "$MODDIR"/gomalloc_dropin_example.ko
 	dmesg | grep 'gomalloc_dropin_example' >>"$RESULTS"
 fi
 if [ -x /bin/gomstat ]; then
@@ -30,7 +31,7 @@ for f in memstats classes mheap mcache errors; do
 done
 say "== ls $D"
 ls $D >>"$RESULTS"
-[ -e $MODDIR/gomalloc_workload.ko ] && rmmod gomalloc_workload
-[ -e $MODDIR/gomalloc_dropin_example.ko ] && rmmod gomalloc_dropin_example
+[ -e "$MODDIR"/gomalloc_workload.ko ] && rmmod gomalloc_workload
+[ -e "$MODDIR"/gomalloc_dropin_example.ko ] && rmmod gomalloc_dropin_example
 rmmod gomalloc || exit 1
 exit 0

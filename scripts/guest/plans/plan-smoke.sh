@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
-# smoke.sh - distribution kernels (Debian's 6.1, 6.12 and 6.12 PREEMPT_RT):
-# gomalloc and the test driver load, a short storm (gomalloc.storm=SECONDS
-# on the command line, default 12) and the bad-input kselftest pass, both
-# modules unload and leave no debugfs directory behind.
+# shellcheck shell=sh
+# plan-smoke.sh - distribution kernels (Debian's 6.1, 6.12 and 6.12
+# PREEMPT_RT): gomalloc and the test driver load, a short storm
+# (gomalloc.storm=SECONDS on the command line, default 12) and the bad-input
+# kselftest pass, both modules unload and leave no debugfs directory behind.
 STORM=12
+# shellcheck disable=SC2013 # the command line's words, not its lines
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in gomalloc.storm=*) STORM=${arg#gomalloc.storm=} ;; esac
 done
 
 tap_begin gomalloc_smoke_load 4
-tap_check "insmod gomalloc.ko on $(uname -r)" insmod $MODDIR/gomalloc.ko
+tap_check "insmod gomalloc.ko on $(uname -r)" insmod "$MODDIR"/gomalloc.ko
 tap_check "debugfs /sys/kernel/debug/gomalloc/default exists" \
 	test -d /sys/kernel/debug/gomalloc/default
-tap_check "insmod gomalloc_drv.ko" insmod $MODDIR/gomalloc_drv.ko
+tap_check "insmod gomalloc_drv.ko" insmod "$MODDIR"/gomalloc_drv.ko
 tap_check "/dev/gomalloc_drv exists" test -c /dev/gomalloc_drv
 tap_end
 
