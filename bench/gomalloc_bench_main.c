@@ -2,7 +2,7 @@
 /*
  * gomalloc_bench: gomalloc against kmalloc, the same loops in the same boot.
  *
- * Loaded by `make bench` (scripts/bench.sh, guest plan bench.sh); runs its
+ * Loaded by `make bench` (scripts/bench.sh, guest plan plan-bench.sh); runs its
  * workloads from module init and prints one line per figure, e.g.
  *
  *   bench: pair size=64 alloc=gom runs=5 ops=N min_ns=.. median_ns=..
@@ -32,7 +32,7 @@
 #include "bench.h"
 #include "../kmod/gomalloc_internal.h"
 #include "../kmod/gomalloc_compat.h"
-#include "../kmod/sizeclasses.h"
+#include "../kmod/sizeclass.h"
 
 bool bench_smoke;
 module_param_named(smoke, bench_smoke, bool, 0444);

@@ -42,7 +42,7 @@
  *  - span (span.c): a page run holding objects of one size class, metadata
  *    outside the pages: alloc_bits, a 64-bit alloc_cache of inverted bits
  *    scanned with __ffs64 from freeindex (Go's allocCache / nextFreeFast),
- *    and object indexes by divmagic (sizeclasses.h), so that a free checks
+ *    and object indexes by divmagic (sizeclass.h), so that a free checks
  *    that it points at an object start without a divide.
  *
  *  - mcentral (mcentral.c), one per span class: the size classes, plus one
@@ -217,7 +217,7 @@
 
 #include <gomalloc.h>
 #include "gomalloc_compat.h"
-#include "sizeclasses.h"
+#include "sizeclass.h"
 
 static_assert(BITS_PER_LONG == 64, "gomalloc needs a 64-bit kernel");
 static_assert(GOM_PAGE_SHIFT == PAGE_SHIFT, "size classes are for 4 KiB pages");

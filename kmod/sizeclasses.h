@@ -7,6 +7,7 @@
  * gomalloc's small-object size classes: Go's runtime/mksizeclasses.go
  * for 4 KiB pages (see the tool for the algorithm and where it departs
  * from Go). Class 0 is no class: sizes above 32768 B are large objects.
+ * Data only: the lookups over these tables are in sizeclass.h.
  *
  * Columns as in Go's sizeclasses.go:
  *   bytes/span  the span, class_to_npages pages
@@ -113,7 +114,6 @@
 #ifndef _GOM_SIZECLASSES_H
 #define _GOM_SIZECLASSES_H
 
-#include <linux/math.h>
 #include <linux/types.h>
 
 #define GOM_PAGE_SHIFT			12
@@ -127,10 +127,8 @@
 #define GOM_ROUND_WASTE_MIN_SIZE	128
 #define GOM_SPAN_MIN_OBJS		8
 #define GOM_SPAN_MIN_OBJS_MAX_SIZE	4096
-
-#define GOM_SIZE_TO_CLASS8_LEN	(GOM_SMALL_SIZE_MAX / GOM_SMALL_SIZE_DIV + 1)
-#define GOM_SIZE_TO_CLASS128_LEN	((GOM_SC_MAX_SMALL_SIZE - GOM_SMALL_SIZE_MAX) / \
-					 GOM_LARGE_SIZE_DIV + 1)
+#define GOM_SIZE_TO_CLASS8_LEN		129
+#define GOM_SIZE_TO_CLASS128_LEN	249
 
 /* Per class (index 0 is all zeros). divmagic = U32_MAX / size + 1. */
 extern const u16 gom_class_to_size[GOM_NUM_SIZE_CLASSES];
@@ -231,44 +229,5 @@ const u8 gom_size_to_class128[GOM_SIZE_TO_CLASS128_LEN] = {
 EXPORT_SYMBOL_NS_GPL(gom_size_to_class128, GOM_INTERNAL_NS);
 
 #endif /* GOM_SIZECLASSES_DEFINE */
-
-/**
- * gom_size_to_class() - smallest size class that holds @size bytes
- * @size: request size in bytes
- *
- * O(1): two table lookups as in Go, 8 B granules up to GOM_SMALL_SIZE_MAX
- * and 128 B granules above.
- *
- * Context: Any context.
- * Return: the class for @size in 1..GOM_SC_MAX_SMALL_SIZE; 0 for @size 0
- * and for sizes above GOM_SC_MAX_SMALL_SIZE (large objects).
- */
-static inline unsigned int gom_size_to_class(size_t size)
-{
-	if (size <= GOM_SMALL_SIZE_MAX - 8)
-		return gom_size_to_class8[DIV_ROUND_UP(size, GOM_SMALL_SIZE_DIV)];
-	if (size <= GOM_SC_MAX_SMALL_SIZE)
-		return gom_size_to_class128[DIV_ROUND_UP(size - GOM_SMALL_SIZE_MAX,
-							 GOM_LARGE_SIZE_DIV)];
-	return 0;
-}
-
-/**
- * gom_obj_index() - index of the object at @offset in a span, without a divide
- * @sizeclass: size class of the span, 1..GOM_NUM_SIZE_CLASSES - 1
- * @offset: byte offset from the span start, at most the span's length
- *
- * Exact (equal to @offset / size) for every offset in the span, as the
- * generator checks: an object starts at @offset iff
- * index * size == @offset.
- *
- * Context: Any context.
- * Return: @offset / gom_class_to_size[@sizeclass], rounded down.
- */
-static inline unsigned int gom_obj_index(unsigned int sizeclass,
-					 unsigned long offset)
-{
-	return ((u64)offset * gom_class_to_divmagic[sizeclass]) >> 32;
-}
 
 #endif /* _GOM_SIZECLASSES_H */

@@ -8,7 +8,7 @@
 #include <linux/module.h>
 
 #include "gomalloc_compat.h"
-#include "sizeclasses.h"
+#include "sizeclass.h"
 
 #define GOM_SC_PAGE_SIZE	BIT(GOM_PAGE_SHIFT)
 

@@ -35,6 +35,13 @@ that 4 KiB pages would break (see --help for the numbers):
    makes 1408 B a second 1536 B class, and 6912 B a 7168 B class in 7
    pages that 2 pages hold).
 
+The output is data only, as Go's mksizeclasses.go writes tables only: the
+constants, the tables' extern declarations and, under GOM_SIZECLASSES_DEFINE
+(set by kmod/sizeclass.c, their one instance), their definitions. The
+lookups that read them, gom_size_to_class() and gom_obj_index(), are
+hand-written C in kmod/sizeclass.h; size_to_class() below is their model
+for the self-check.
+
 The output is verified before it is written; any failed check exits 1.
 """
 
@@ -162,7 +169,8 @@ def size_tables(classes):
 
 
 def size_to_class(t8, t128, size):
-    """The lookup kmod/sizeclasses.h does, for the self-check."""
+    """gom_size_to_class() of kmod/sizeclass.h, for the self-check: the
+    verdict on the tables holds for that lookup only while the two agree."""
     if size <= SMALL_SIZE_MAX - 8:
         return t8[(size + SMALL_SIZE_DIV - 1) // SMALL_SIZE_DIV]
     if size <= MAX_SMALL_SIZE:
@@ -275,6 +283,7 @@ def render(classes, t8, t128):
              (PAGE_SIZE // 1024))
     L.append(" * from Go). Class 0 is no class: sizes above %d B are large objects." %
              MAX_SMALL_SIZE)
+    L.append(" * Data only: the lookups over these tables are in sizeclass.h.")
     L.append(" *")
     L.append(" * Columns as in Go's sizeclasses.go:")
     L.append(" *   bytes/span  the span, class_to_npages pages")
@@ -320,7 +329,6 @@ def render(classes, t8, t128):
     L.append("#ifndef _GOM_SIZECLASSES_H")
     L.append("#define _GOM_SIZECLASSES_H")
     L.append("")
-    L.append("#include <linux/math.h>")
     L.append("#include <linux/types.h>")
     L.append("")
     defines = [
@@ -335,6 +343,8 @@ def render(classes, t8, t128):
         ("GOM_ROUND_WASTE_MIN_SIZE", ROUND_WASTE_MIN_SIZE),
         ("GOM_SPAN_MIN_OBJS", MIN_OBJS),
         ("GOM_SPAN_MIN_OBJS_MAX_SIZE", MIN_OBJS_MAX_SIZE),
+        ("GOM_SIZE_TO_CLASS8_LEN", len(t8)),
+        ("GOM_SIZE_TO_CLASS128_LEN", len(t128)),
     ]
     for name, value in defines:
         col = 8 + len(name)
@@ -342,10 +352,6 @@ def render(classes, t8, t128):
     L.append("")
     n8 = "GOM_SIZE_TO_CLASS8_LEN"
     n128 = "GOM_SIZE_TO_CLASS128_LEN"
-    L.append("#define %s\t(GOM_SMALL_SIZE_MAX / GOM_SMALL_SIZE_DIV + 1)" % n8)
-    L.append("#define %s\t((GOM_SC_MAX_SMALL_SIZE - GOM_SMALL_SIZE_MAX) / \\" % n128)
-    L.append("\t\t\t\t\t GOM_LARGE_SIZE_DIV + 1)")
-    L.append("")
     arrays = [
         ("u16", "gom_class_to_size", "GOM_NUM_SIZE_CLASSES",
          [c.size for c in classes], "%d", 10),
@@ -376,52 +382,8 @@ def render(classes, t8, t128):
         L.append("")
     L.append("#endif /* GOM_SIZECLASSES_DEFINE */")
     L.append("")
-    L.extend(HELPERS.strip("\n").split("\n"))
-    L.append("")
     L.append("#endif /* _GOM_SIZECLASSES_H */")
     return "\n".join(L) + "\n"
-
-
-HELPERS = r"""
-/**
- * gom_size_to_class() - smallest size class that holds @size bytes
- * @size: request size in bytes
- *
- * O(1): two table lookups as in Go, 8 B granules up to GOM_SMALL_SIZE_MAX
- * and 128 B granules above.
- *
- * Context: Any context.
- * Return: the class for @size in 1..GOM_SC_MAX_SMALL_SIZE; 0 for @size 0
- * and for sizes above GOM_SC_MAX_SMALL_SIZE (large objects).
- */
-static inline unsigned int gom_size_to_class(size_t size)
-{
-	if (size <= GOM_SMALL_SIZE_MAX - 8)
-		return gom_size_to_class8[DIV_ROUND_UP(size, GOM_SMALL_SIZE_DIV)];
-	if (size <= GOM_SC_MAX_SMALL_SIZE)
-		return gom_size_to_class128[DIV_ROUND_UP(size - GOM_SMALL_SIZE_MAX,
-							 GOM_LARGE_SIZE_DIV)];
-	return 0;
-}
-
-/**
- * gom_obj_index() - index of the object at @offset in a span, without a divide
- * @sizeclass: size class of the span, 1..GOM_NUM_SIZE_CLASSES - 1
- * @offset: byte offset from the span start, at most the span's length
- *
- * Exact (equal to @offset / size) for every offset in the span, as the
- * generator checks: an object starts at @offset iff
- * index * size == @offset.
- *
- * Context: Any context.
- * Return: @offset / gom_class_to_size[@sizeclass], rounded down.
- */
-static inline unsigned int gom_obj_index(unsigned int sizeclass,
-					 unsigned long offset)
-{
-	return ((u64)offset * gom_class_to_divmagic[sizeclass]) >> 32;
-}
-"""
 
 
 def generate():
