@@ -1,673 +1,259 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Heaps and the exported gom_* API: routing by size, frees by lookup, bad
- * pointer reports; see gomalloc_internal.h.
+ * Heaps: creation, destruction, and the policies that span a whole heap
+ * or every heap (draining, CPU hotplug, the shrinker, scavenge, validate).
+ *
+ * A heap (struct gom_heap) is what Go has once per process: the default
+ * heap "default" exists while the module is loaded, more can be made with
+ * gom_heap_create(). Each heap has its own mcaches, mcentrals, mheap,
+ * profile and debugfs directory. The list of heaps is this file's: the
+ * shrinker walks it under RCU, the hotplug callback under gom_heaps_mutex.
+ * A heap destroyed with objects live keeps them (and their spans and
+ * arenas) until unload, reported, never freed under their users; a later
+ * free of one is reported as heap_destroyed. See malloc.c for the whole
+ * map.
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
-#include <kunit/test-bug.h>
-#include <kunit/resource.h>
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
 #include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
-#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "gomalloc_hooks.h"
+#include "gomalloc_internal.h"
 
-/* every heap; see LOCK ORDER 1 */
-LIST_HEAD(gom_heaps);
-DEFINE_MUTEX(gom_heaps_mutex);	/* protects gom_heaps, names, debugfs */
+/* every heap; see LOCK ORDER in malloc.c */
+static LIST_HEAD(gom_heaps);
+static DEFINE_MUTEX(gom_heaps_mutex);	/* gom_heaps, names, debugfs, orphans */
+static struct dentry *gom_debugfs_root;
 
-static struct gom_heap *gom_default;
+struct gom_heap *gom_default;
 
 static bool gom_debug;
 module_param_named(debug, gom_debug, bool, 0444);
 MODULE_PARM_DESC(debug, "debug mode (poison, red zones, checks) for the default heap");
 
-/* === Errors === */
+/* === Scavenge and validate: the heap-wide actions of debugfs === */
 
-atomic_long_t gom_errors[GOM_ERR_NR];
-EXPORT_SYMBOL_NS_GPL(gom_errors, GOM_INTERNAL_NS);
+/*
+ * Give back what a heap holds and does not use: the mcaches drained, the
+ * mcentral reserves, every idle arena page.
+ */
+static unsigned long gom_heap_scavenge(struct gom_heap *heap)
+{
+	unsigned int spc;
 
-const char *const gom_error_names[] = {
-	[GOM_ERR_NOT_OURS]	 = "not_ours",
-	[GOM_ERR_INTERIOR]	 = "interior",
-	[GOM_ERR_DOUBLE_FREE]	 = "double_free",
-	[GOM_ERR_HEAP_DESTROYED] = "heap_destroyed",
-	[GOM_ERR_TOO_LARGE]	 = "too_large",
-	[GOM_ERR_FREELIST]	 = "freelist",
-	[GOM_ERR_POISON]	 = "poison",
-	[GOM_ERR_REDZONE]	 = "redzone",
+	gom_mcache_drain_all(heap);
+	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
+		gom_mcentral_release_reserve(&heap->central[spc]);
+	return gom_mheap_scavenge(heap, ULONG_MAX);
+}
+
+/**
+ * gom_heap_validate() - walk every span of a heap and report corruption
+ * @heap: the heap
+ * @m: a debugfs read to print to, or NULL: print to the kernel log and
+ *	count what is found in the errors files
+ *
+ * Drains the mcaches first so that free objects are back in their spans,
+ * then walks the spans (gom_validate_walk()).
+ *
+ * Context: Process context; sleeps (drains every CPU).
+ * Return: the number of corruptions found.
+ */
+long gom_heap_validate(struct gom_heap *heap, struct seq_file *m)
+{
+	gom_mcache_drain_all(heap);
+	return gom_validate_walk(heap, m);
+}
+EXPORT_SYMBOL_NS_GPL(gom_heap_validate, GOM_INTERNAL_NS);
+
+static ssize_t gom_scavenge_write(struct file *file, const char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	struct gom_heap *heap = file->private_data;
+	unsigned long pages = gom_heap_scavenge(heap);
+
+	pr_debug("heap %s: scavenged %lu pages\n", heap->name, pages);
+	return len;
+}
+
+static const struct file_operations gom_scavenge_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = gom_scavenge_write,
+	.llseek = noop_llseek,
 };
 
-static_assert(ARRAY_SIZE(gom_error_names) == GOM_ERR_NR);
-
-/*
- * A KUnit case that provokes errors on purpose counts them through a named
- * resource, as lib/slub_kunit.c does with "slab_errors".
- */
-static void gom_kunit_count_error(void)
+static int gom_validate_show(struct seq_file *m, void *v)
 {
-#if IS_ENABLED(CONFIG_KUNIT)
-	struct kunit_resource *res;
-
-	if (!in_task() || !kunit_get_current_test())
-		return;
-	res = kunit_find_named_resource(current->kunit_test, "gomalloc_errors");
-	if (!res)
-		return;
-	atomic_inc(res->data);
-	kunit_put_resource(res);
-#endif
-}
-
-/**
- * gom_count_error() - count an error in the errors files (and for KUnit)
- * @heap: the heap it is attributed to, or NULL
- * @kind: what is wrong
- *
- * Context: Any context.
- */
-void gom_count_error(struct gom_heap *heap, enum gom_error kind)
-{
-	atomic_long_inc(&gom_errors[kind]);
-	if (heap)
-		atomic_long_inc(&heap->errors[kind]);
-	gom_kunit_count_error();
-}
-
-/**
- * gom_report() - report and count a bad pointer; the call is then ignored
- * @heap: the heap it is attributed to, or NULL
- * @kind: what is wrong
- * @p: the pointer
- * @caller: the caller of the gom_* function
- *
- * Context: Any context.
- */
-void gom_report(struct gom_heap *heap, enum gom_error kind, const void *p,
-		unsigned long caller)
-{
-	gom_count_error(heap, kind);
-	pr_err_ratelimited("%s: 0x%p (heap %s) caller %pS\n",
-			   gom_error_names[kind], p, heap ? heap->name : "-",
-			   (void *)caller);
-}
-
-static void gom_report_size(struct gom_heap *heap, size_t size,
-			    unsigned long caller)
-{
-	gom_count_error(heap, GOM_ERR_TOO_LARGE);
-	pr_err_ratelimited("%s: %zu bytes (heap %s, max %lu) caller %pS\n",
-			   gom_error_names[GOM_ERR_TOO_LARGE], size, heap->name,
-			   GOM_MAX_ALLOC_SIZE, (void *)caller);
-}
-
-/* === Allocation === */
-
-/*
- * gom_obj_init() - set a small object up for its caller
- * @heap: the heap
- * @spc: its span class
- * @obj: the object, just handed out by the mcache
- * @size: the bytes asked for
- * @gfp: the caller's flags
- *
- * Clears the free marker, or all of it for __GFP_ZERO and init_on_alloc (as
- * kmalloc does), red-zones debug classes, and registers the object with
- * kmemleak: its pages come from the page allocator, which kmemleak does not
- * track, so without this a leaked object would never be reported and what
- * it points to would look leaked.
- *
- * Context: Any context allowed by @gfp; no gomalloc lock held.
- */
-static __always_inline void gom_obj_init(struct gom_heap *heap,
-					 unsigned int spc, void *obj,
-					 size_t size, gfp_t gfp)
-{
-	unsigned int elemsize = gom_spanclass_size(spc);
-
-	if (unlikely(gom_debug_class(heap, elemsize))) {
-		gom_debug_alloc(heap, obj, size, gfp);
-		elemsize -= GOM_REDZONE;
-	} else if (want_init_on_alloc(gfp)) {
-		memset(obj, 0, elemsize);
-	} else {
-		*(unsigned long *)obj = 0;
-	}
-	kmemleak_alloc(obj, elemsize, 1, gfp);
-}
-
-/* The span class serving @size in @heap (red zone included). */
-static unsigned int gom_small_class(struct gom_heap *heap, size_t size)
-{
-	return gom_size_to_class(size + gom_heap_redzone(heap));
-}
-
-/*
- * Go's mallocgc for a small size: the free cache pop inline, the rest
- * (current span, refill from mcentral, growth) out of line.
- */
-static __always_inline void *gom_small_alloc(struct gom_heap *heap,
-					     size_t size, gfp_t gfp)
-{
-	unsigned int spc = gom_small_class(heap, size);
-	struct gom_mcache *c;
-	unsigned long flags;
-	void *obj;
-
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	c = this_cpu_ptr(heap->mcache);
-	obj = gom_mcache_take(heap, c, spc);
-	if (unlikely(!obj))
-		obj = gom_mcache_alloc_locked(heap, c, spc);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
-	if (unlikely(!obj))
-		obj = gom_mcache_alloc_grow(heap, spc, gfp);
-	if (likely(obj))
-		gom_obj_init(heap, spc, obj, size, gfp);
-	return obj;
-}
-
-static bool gom_zero_or_null(const void *p)
-{
-	return (unsigned long)p <= (unsigned long)GOM_ZERO_SIZE_PTR;
-}
-
-static __always_inline void *gom_heap_alloc_route(struct gom_heap *heap,
-						  size_t size, gfp_t gfp,
-						  unsigned long caller)
-{
-	might_alloc(gfp);
-	if (unlikely(!size))
-		return GOM_ZERO_SIZE_PTR;
-	if (unlikely(size > GOM_MAX_ALLOC_SIZE)) {
-		gom_report_size(heap, size, caller);
-		return NULL;
-	}
-	if (size < GOM_TINY_SIZE && !(heap->flags & GOM_HEAP_NO_TINY))
-		return gom_tiny_alloc(heap, size, gfp);
-	if (likely(size + gom_heap_redzone(heap) <= GOM_MAX_SMALL_SIZE))
-		return gom_small_alloc(heap, size, gfp);
-	return gom_large_alloc(heap, size, gfp);
-}
-
-static __always_inline void *gom_heap_alloc_caller(struct gom_heap *heap,
-						   size_t size, gfp_t gfp,
-						   unsigned long caller)
-{
-	void *p = gom_heap_alloc_route(heap, size, gfp, caller);
-
-	gom_alloc_hook(heap, p, size, gfp, caller);
-	return p;
-}
-
-/**
- * gom_heap_alloc() - allocate memory from a heap
- * @heap: the heap
- * @size: bytes; 0 gives GOM_ZERO_SIZE_PTR
- * @gfp: kmalloc flags: GFP_KERNEL may sleep, GFP_ATOMIC and GFP_NOWAIT
- *	never do, __GFP_ZERO zeroes
- *
- * Context: Any context allowed by @gfp (process, softirq or hardirq with
- * GFP_ATOMIC).
- * Return: the object, GOM_ZERO_SIZE_PTR for @size 0, or NULL on failure or
- * when @size exceeds GOM_MAX_ALLOC_SIZE.
- */
-void *gom_heap_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
-{
-	return gom_heap_alloc_caller(heap, size, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(gom_heap_alloc);
-
-/**
- * gom_alloc() - allocate memory from the default heap
- * @size: bytes; 0 gives GOM_ZERO_SIZE_PTR
- * @gfp: kmalloc flags
- *
- * Context: Any context allowed by @gfp.
- * Return: the object, GOM_ZERO_SIZE_PTR for @size 0, or NULL.
- */
-void *gom_alloc(size_t size, gfp_t gfp)
-{
-	return gom_heap_alloc_caller(gom_default, size, gfp, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(gom_alloc);
-
-/* === Lookup of a caller's pointer === */
-
-/*
- * The live span holding @p with @p an object start (any byte of a tiny
- * block), or NULL after reporting why not. @live: also check that a small
- * object is allocated (free marker and span state).
- */
-static struct gom_span *gom_find(const void *p, bool live,
-				 unsigned long caller)
-{
-	struct gom_span *span = gom_lookup_span(p);
-	struct gom_heap *heap;
-	unsigned int idx, state;
-
-	state = span ? READ_ONCE(span->state) : GOM_SPAN_FREE;
-	heap = span ? READ_ONCE(span->heap) : NULL;
-	if (state == GOM_SPAN_ORPHAN || (state != GOM_SPAN_FREE && !heap)) {
-		gom_report(NULL, GOM_ERR_HEAP_DESTROYED, p, caller);
-		return NULL;
-	}
-	if (state == GOM_SPAN_FREE) {
-		gom_report(NULL, GOM_ERR_NOT_OURS, p, caller);
-		return NULL;
-	}
-	if (state == GOM_SPAN_LARGE_CACHED) {
-		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
-		return NULL;
-	}
-	if (span->spanclass == GOM_TINY_SPANCLASS)
-		return span;
-	if (!gom_span_index(span, p, &idx)) {
-		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
-		return NULL;
-	}
-	/* the slot state first: a free slot's memory may be going away */
-	if (live && span->sizeclass &&
-	    (!gom_span_slot_allocated(span, idx) ||
-	     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p))) {
-		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
-		return NULL;
-	}
-	return span;
-}
-
-static size_t gom_span_ksize(struct gom_span *span, const void *p)
-{
-	if (span->spanclass == GOM_TINY_SPANCLASS)
-		return gom_tiny_ksize(span, p);
-	if (span->debug)
-		return span->elemsize - GOM_REDZONE;
-	return span->elemsize;
-}
-
-/* A small object freed: kmemleak first, before anyone can reuse it. */
-static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
-			   void *p, unsigned long caller)
-{
-	unsigned int idx;
-
-	kmemleak_free(p);
-	if (span->debug && gom_span_index(span, p, &idx))
-		gom_debug_free(heap, span, idx, p, caller);
-	gom_mcache_free(heap, span->spanclass, p, caller);
-}
-
-/* === Free === */
-
-static void gom_free_slow(const void *p, unsigned long caller)
-{
-	struct gom_span *span;
-	struct gom_heap *heap;
-
-	span = gom_find(p, true, caller);
-	if (!span)
-		return;
-	heap = READ_ONCE(span->heap);
-	gom_profile_free(heap, span, p);
-	if (span->spanclass == GOM_LARGE_SPANCLASS)
-		gom_large_free(span, p, caller);
-	else if (span->spanclass == GOM_TINY_SPANCLASS)
-		gom_tiny_free(heap, span, p, caller);
-	else
-		gom_small_free(heap, span, (void *)p, caller);
-}
-
-/*
- * The free of an object of a live span of a heap without debug mode, the
- * common case, inline: the checks of gom_find() (object start, slot
- * allocated, no free marker). Returns the span, a small one ready for
- * gom_free_push() or a tiny one for gom_tiny_free(), and its heap in
- * *@heapp; NULL for anything else, a bad pointer included, which
- * gom_free_slow() then reports.
- */
-static __always_inline struct gom_span *gom_free_check(const void *p,
-						       struct gom_heap **heapp)
-{
-	struct gom_span *span = gom_lookup_span(p);
-	unsigned int idx, state;
-	struct gom_heap *heap;
-
-	if (unlikely(!span))
-		return NULL;
-	state = READ_ONCE(span->state);
-	heap = READ_ONCE(span->heap);
-	if (unlikely((state != GOM_SPAN_CACHED && state != GOM_SPAN_CENTRAL) ||
-		     !heap))
-		return NULL;
-	*heapp = heap;
-	if (span->spanclass == GOM_TINY_SPANCLASS)
-		return span;
-	if (unlikely(span->debug || !gom_span_index(span, p, &idx) ||
-		     !gom_span_slot_allocated(span, idx) ||
-		     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p)))
-		return NULL;
-	kmemleak_free(p);
-	return span;
-}
-
-/* Push a checked object; its heap's mcache lock held. */
-static __always_inline void gom_free_push(struct gom_heap *heap,
-					  unsigned int spc, void *p,
-					  unsigned long caller)
-{
-	struct gom_mcache *c = this_cpu_ptr(heap->mcache);
-
-	if (unlikely(!gom_mcache_push(heap, c, spc, p)))
-		gom_mcache_free_locked(heap, c, spc, p, caller);
-}
-
-static __always_inline void gom_free_caller(const void *p,
-					    unsigned long caller)
-{
-	struct gom_span *span;
-	struct gom_heap *heap;
-	unsigned long flags;
-
-	gom_trace_free(p, caller);
-	if (unlikely(gom_zero_or_null(p)))
-		return;
-	rcu_read_lock();
-	span = gom_free_check(p, &heap);
-	if (unlikely(!span)) {
-		gom_free_slow(p, caller);
-		goto out;
-	}
-	gom_profile_free(heap, span, p);
-	if (span->spanclass == GOM_TINY_SPANCLASS) {
-		gom_tiny_free(heap, span, p, caller);
-	} else {
-		local_lock_irqsave(&heap->mcache->lock, flags);
-		gom_free_push(heap, span->spanclass, (void *)p, caller);
-		local_unlock_irqrestore(&heap->mcache->lock, flags);
-	}
-out:
-	rcu_read_unlock();
-}
-
-/**
- * gom_free() - free memory from any gomalloc heap
- * @p: an object, NULL or GOM_ZERO_SIZE_PTR (both ignored)
- *
- * The heap is found from the pointer. A pointer that gomalloc did not hand
- * out, an interior pointer or a double free is reported once (rate-limited),
- * counted in debugfs and ignored.
- *
- * Context: Any context.
- */
-void gom_free(const void *p)
-{
-	gom_free_caller(p, _RET_IP_);
-}
-EXPORT_SYMBOL_GPL(gom_free);
-
-/**
- * gom_ksize() - usable size of an object
- * @p: an object, NULL or GOM_ZERO_SIZE_PTR
- *
- * Context: Any context.
- * Return: the object's class size (less the red zone in a debug heap, which
- * then moves behind the whole usable size, as SLUB does), its page run bytes
- * for a large object, the bytes up to the next sub-object for a tiny one; 0
- * for NULL, GOM_ZERO_SIZE_PTR and bad pointers (which are reported).
- */
-size_t gom_ksize(const void *p)
-{
-	struct gom_span *span;
-	size_t size = 0;
-
-	if (gom_zero_or_null(p))
-		return 0;
-	rcu_read_lock();
-	span = gom_find(p, false, _RET_IP_);
-	if (span)
-		size = gom_span_ksize(span, p);
-	/* all of it is the caller's now: the red zone moves behind it */
-	if (span && span->debug)
-		gom_debug_resize(span, (void *)p, size);
-	rcu_read_unlock();
-	return size;
-}
-EXPORT_SYMBOL_GPL(gom_ksize);
-
-/**
- * gom_owns() - whether an address lies in memory gomalloc handed out
- * @p: any pointer
- *
- * A query only: nothing is reported or counted. True for any byte of a
- * span in use of a live heap (object starts, interior pointers, and free
- * slots of a span that still holds objects); false for NULL,
- * GOM_ZERO_SIZE_PTR, other allocators' memory, idle gomalloc pages and
- * spans of destroyed heaps. The answer is only stable while the caller
- * keeps the object it asks about allocated.
- *
- * Context: Any context.
- * Return: true when @p is inside a gomalloc span in use.
- */
-bool gom_owns(const void *p)
-{
-	struct gom_span *span;
-	unsigned int state;
-	bool ret = false;
-
-	if (gom_zero_or_null(p))
-		return false;
-	rcu_read_lock();
-	span = gom_lookup_span(p);
-	if (span) {
-		state = READ_ONCE(span->state);
-		ret = state != GOM_SPAN_FREE && state != GOM_SPAN_ORPHAN &&
-		      state != GOM_SPAN_LARGE_CACHED && READ_ONCE(span->heap);
-	}
-	rcu_read_unlock();
-	return ret;
-}
-EXPORT_SYMBOL_GPL(gom_owns);
-
-/**
- * gom_realloc() - resize an object, krealloc() style
- * @p: the object, or NULL (then this is gom_alloc())
- * @new_size: bytes; 0 frees @p and gives GOM_ZERO_SIZE_PTR
- * @gfp: kmalloc flags
- *
- * The object stays in place when it is large enough; otherwise a new one is
- * allocated from the same heap, the contents copied, and @p freed.
- *
- * Context: Any context allowed by @gfp.
- * Return: the object; NULL on failure (@p untouched) or when @p is not a
- * live gomalloc object (reported).
- */
-void *gom_realloc(const void *p, size_t new_size, gfp_t gfp)
-{
-	struct gom_span *span;
-	struct gom_heap *heap;
-	size_t ks;
-	void *n;
-
-	if (gom_zero_or_null(p))
-		return gom_heap_alloc_caller(gom_default, new_size, gfp, _RET_IP_);
-	if (!new_size) {
-		gom_free_caller(p, _RET_IP_);
-		return GOM_ZERO_SIZE_PTR;
-	}
-	rcu_read_lock();
-	span = gom_find(p, true, _RET_IP_);
-	heap = span ? READ_ONCE(span->heap) : NULL;
-	ks = span ? gom_span_ksize(span, p) : 0;
-	if (span && span->debug && new_size <= ks)
-		gom_debug_resize(span, (void *)p, new_size);
-	rcu_read_unlock();
-	if (!span)
-		return NULL;
-	if (new_size <= ks)
-		return (void *)p;
-	n = gom_heap_alloc_caller(heap, new_size, gfp, _RET_IP_);
-	if (!n)
-		return NULL;
-	memcpy(n, p, ks);
-	gom_free_caller(p, _RET_IP_);
-	return n;
-}
-EXPORT_SYMBOL_GPL(gom_realloc);
-
-/* === Bulk === */
-
-/* Objects a bulk call handles per mcache lock round trip: bounds irqs off. */
-#define GOM_BULK_BATCH	64
-
-static size_t gom_bulk_small(struct gom_heap *heap, unsigned int spc,
-			     gfp_t gfp, size_t nr, void **p)
-{
-	unsigned long flags;
-	struct gom_mcache *c;
-	size_t i = 0;
-
-	while (i < nr) {
-		local_lock_irqsave(&heap->mcache->lock, flags);
-		c = this_cpu_ptr(heap->mcache);
-		for (; i < nr; i++) {
-			p[i] = gom_mcache_take(heap, c, spc);
-			if (unlikely(!p[i]))
-				p[i] = gom_mcache_alloc_locked(heap, c, spc);
-			if (!p[i])
-				break;
-		}
-		local_unlock_irqrestore(&heap->mcache->lock, flags);
-		if (i < nr && !gom_mcentral_grow(&heap->central[spc], gfp))
-			break;
-	}
-	return i;
-}
-
-static int gom_heap_alloc_bulk_caller(struct gom_heap *heap, size_t size,
-				      gfp_t gfp, size_t nr, void **p,
-				      unsigned long caller)
-{
-	unsigned int spc = 0;
-	size_t i, got;
-
-	might_alloc(gfp);
-	if (!size || size > GOM_MAX_ALLOC_SIZE || nr > INT_MAX)
-		return 0;
-	if (size >= GOM_TINY_SIZE || (heap->flags & GOM_HEAP_NO_TINY))
-		spc = gom_small_class(heap, size);
-	if (spc) {
-		got = gom_bulk_small(heap, spc, gfp, nr, p);
-		for (i = 0; i < got; i++) {
-			gom_obj_init(heap, spc, p[i], size, gfp);
-			gom_alloc_hook(heap, p[i], size, gfp, caller);
-		}
-	} else {
-		for (got = 0; got < nr; got++) {
-			p[got] = gom_heap_alloc_caller(heap, size, gfp, caller);
-			if (!p[got])
-				break;
-		}
-	}
-	if (got == nr)
-		return nr;
-	for (i = 0; i < got; i++)
-		gom_free_caller(p[i], caller);
+	gom_heap_validate(m->private, m);
 	return 0;
 }
 
-/**
- * gom_heap_alloc_bulk() - allocate @nr objects of one size from a heap
- * @heap: the heap
- * @size: bytes per object, 1..GOM_MAX_ALLOC_SIZE
- * @gfp: kmalloc flags
- * @nr: how many
- * @p: array receiving them
- *
- * Like kmem_cache_alloc_bulk(): all or nothing. Small sizes take the mcache
- * lock once per batch.
- *
- * Context: Any context allowed by @gfp.
- * Return: @nr, or 0 (nothing left allocated).
- */
-int gom_heap_alloc_bulk(struct gom_heap *heap, size_t size, gfp_t gfp,
-			size_t nr, void **p)
+static int gom_validate_open(struct inode *inode, struct file *file)
 {
-	return gom_heap_alloc_bulk_caller(heap, size, gfp, nr, p, _RET_IP_);
+	return single_open(file, gom_validate_show, inode->i_private);
 }
-EXPORT_SYMBOL_GPL(gom_heap_alloc_bulk);
 
-/**
- * gom_alloc_bulk() - allocate @nr objects of one size from the default heap
- * @size: bytes per object
- * @gfp: kmalloc flags
- * @nr: how many
- * @p: array receiving them
- *
- * Context: Any context allowed by @gfp.
- * Return: @nr, or 0 (nothing left allocated).
- */
-int gom_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p)
+static ssize_t gom_validate_write(struct file *file, const char __user *buf,
+				  size_t len, loff_t *ppos)
 {
-	return gom_heap_alloc_bulk_caller(gom_default, size, gfp, nr, p,
-					  _RET_IP_);
+	struct seq_file *m = file->private_data;
+
+	gom_heap_validate(m->private, NULL);
+	return len;
 }
-EXPORT_SYMBOL_GPL(gom_alloc_bulk);
 
-/**
- * gom_free_bulk() - free @nr objects
- * @nr: how many
- * @p: the objects (NULL entries are skipped)
- *
- * Context: Any context.
+static const struct file_operations gom_validate_fops = {
+	.owner = THIS_MODULE,
+	.open = gom_validate_open,
+	.read = seq_read,
+	.write = gom_validate_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/*
+ * A heap's directory: the statistics (stats.c), the profile (profile.c),
+ * and the actions. Under gom_heaps_mutex.
  */
-void gom_free_bulk(size_t nr, void **p)
+static void gom_heap_debugfs_add(struct gom_heap *heap)
 {
-	struct gom_heap *heap = NULL, *locked = NULL;
-	unsigned int batch = 0;
-	struct gom_span *span;
-	unsigned long flags;
-	size_t i;
+	lockdep_assert_held(&gom_heaps_mutex);
+	heap->dir = debugfs_create_dir(heap->name, gom_debugfs_root);
+	gom_stats_debugfs_add(heap, heap->dir);
+	gom_profile_debugfs_add(heap, heap->dir);
+	debugfs_create_file("scavenge", 0200, heap->dir, heap,
+			    &gom_scavenge_fops);
+	debugfs_create_file("validate", 0600, heap->dir, heap,
+			    &gom_validate_fops);
+}
 
-	rcu_read_lock();
-	for (i = 0; i < nr; i++) {
-		gom_trace_free(p[i], _RET_IP_);
-		if (gom_zero_or_null(p[i]))
-			continue;
-		span = gom_free_check(p[i], &heap);
-		if (span)
-			gom_profile_free(heap, span, p[i]);
-		if (span && span->spanclass != GOM_TINY_SPANCLASS &&
-		    heap == locked && ++batch < GOM_BULK_BATCH) {
-			gom_free_push(heap, span->spanclass, p[i], _RET_IP_);
-			continue;
-		}
-		/* one lock round trip per run of one heap, GOM_BULK_BATCH at most */
-		if (locked)
-			local_unlock_irqrestore(&locked->mcache->lock, flags);
-		locked = NULL;
-		if (!span) {
-			gom_free_slow(p[i], _RET_IP_);
-		} else if (span->spanclass == GOM_TINY_SPANCLASS) {
-			gom_tiny_free(heap, span, p[i], _RET_IP_);
-		} else {
-			local_lock_irqsave(&heap->mcache->lock, flags);
-			locked = heap;
-			batch = 0;
-			gom_free_push(heap, span->spanclass, p[i], _RET_IP_);
-		}
+/*
+ * Remove a heap's directory, waiting for readers of its files, without
+ * gom_heaps_mutex: a file operation in flight may wait for CPU hotplug,
+ * whose callback takes it.
+ */
+static void gom_heap_debugfs_del(struct gom_heap *heap)
+{
+	lockdep_assert_not_held(&gom_heaps_mutex);
+	debugfs_remove_recursive(heap->dir);
+	heap->dir = NULL;
+}
+
+/* === Heap destroy and orphans === */
+
+/*
+ * Spans and arenas of destroyed heaps that still hold live objects, kept
+ * until unload, when no module that could hold such an object is left.
+ * Under gom_heaps_mutex.
+ */
+static LIST_HEAD(gom_orphan_spans);
+static LIST_HEAD(gom_orphan_arenas);
+
+/*
+ * Give back every small span that is free, orphan the others onto @spans;
+ * return the live objects left.
+ */
+static unsigned long gom_heap_empty(struct gom_heap *heap,
+				    struct list_head *spans)
+{
+	struct gom_memstats ms;
+	unsigned int spc;
+	int cpu;
+
+	cpus_read_lock();
+	for_each_possible_cpu(cpu)
+		gom_mcache_drain_cpu(heap, cpu);
+	cpus_read_unlock();
+	gom_read_memstats(heap, &ms);
+	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
+		gom_mcentral_destroy(&heap->central[spc], spans);
+	return ms.heap_objects;
+}
+
+static void gom_heap_free(struct gom_heap *heap)
+{
+	struct gom_mheap_info info;
+	unsigned long objs;
+	LIST_HEAD(arenas);
+	LIST_HEAD(spans);
+
+	/*
+	 * debugfs first, without gom_heaps_mutex: removal waits for running
+	 * file operations, and "scavenge" or "validate" waits for CPU hotplug
+	 * (cpus_read_lock), whose callback takes gom_heaps_mutex. The heap
+	 * stays listed meanwhile, so its name cannot be taken again.
+	 */
+	gom_heap_debugfs_del(heap);
+	mutex_lock(&gom_heaps_mutex);
+	list_del_rcu(&heap->list);
+	mutex_unlock(&gom_heaps_mutex);
+	synchronize_rcu();	/* the shrinker no longer sees it */
+
+	objs = gom_heap_empty(heap, &spans);
+	gom_mheap_info(heap, &info);
+	if (objs || info.inuse_pages)
+		pr_warn("heap %s destroyed with %lu objects remaining: %lu pages kept until unload\n",
+			heap->name, objs, info.inuse_pages);
+	gom_mheap_destroy(heap, &spans, &arenas);
+	mutex_lock(&gom_heaps_mutex);
+	list_splice(&spans, &gom_orphan_spans);
+	list_splice(&arenas, &gom_orphan_arenas);
+	mutex_unlock(&gom_heaps_mutex);
+	synchronize_rcu();	/* lockless frees that read heap fields */
+	gom_profile_destroy(heap);
+	gom_mcache_destroy(heap);
+	kfree(heap);
+}
+
+/*
+ * The live objects of an orphan are still registered with kmemleak; their
+ * pages are about to go back to the page allocator, whose next user's
+ * objects must not overlap them there. Quarantined slots were never
+ * registered: unregistering them is a no-op.
+ */
+static void gom_span_forget(struct gom_span *span)
+{
+	unsigned int i;
+
+	if (span->spc == GOM_TINY_SPANCLASS) {
+		gom_tiny_forget(span);
+	} else if (span->sizeclass) {
+		for_each_set_bit(i, span->alloc_bits, span->nelems)
+			kmemleak_free(gom_span_obj(span, i));
+	} else {
+		kmemleak_free((void *)span->base);
 	}
-	if (locked)
-		local_unlock_irqrestore(&locked->mcache->lock, flags);
-	rcu_read_unlock();
 }
-EXPORT_SYMBOL_GPL(gom_free_bulk);
+
+/* Module exit: give back what destroyed heaps leaked. */
+static void gom_orphans_free(void)
+{
+	struct gom_span *span, *tmp;
+	unsigned long n = 0;
+
+	mutex_lock(&gom_heaps_mutex);
+	list_for_each_entry_safe(span, tmp, &gom_orphan_spans, list) {
+		list_del(&span->list);
+		gom_span_forget(span);
+		gom_mheap_free_orphan(span);
+		n++;
+	}
+	gom_mheap_free_arenas(&gom_orphan_arenas);
+	mutex_unlock(&gom_heaps_mutex);
+	if (n)
+		pr_info("freed %lu spans leaked by destroyed heaps\n", n);
+}
 
 /* === Heap lifecycle === */
 
@@ -729,64 +315,17 @@ struct gom_heap *gom_heap_create(const char *name, unsigned int flags)
 		goto err_mcache;
 	}
 	list_add_tail_rcu(&heap->list, &gom_heaps);
-	gom_debugfs_heap_add(heap);
+	gom_heap_debugfs_add(heap);
 	mutex_unlock(&gom_heaps_mutex);
 	return heap;
 
 err_mcache:
-	gom_mcache_exit(heap);
+	gom_mcache_destroy(heap);
 err_heap:
 	kfree(heap);
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(gom_heap_create);
-
-/* Give back everything that is free; return the live objects left. */
-static unsigned long gom_heap_empty(struct gom_heap *heap)
-{
-	struct gom_memstats ms;
-	unsigned int spc;
-	int cpu;
-
-	cpus_read_lock();
-	for_each_possible_cpu(cpu)
-		gom_mcache_drain_cpu(heap, cpu);
-	cpus_read_unlock();
-	gom_read_memstats(heap, &ms);
-	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
-		gom_mcentral_destroy(&heap->central[spc]);
-	gom_large_destroy(heap);
-	return ms.heap_objects;
-}
-
-static void gom_heap_free(struct gom_heap *heap)
-{
-	struct gom_mheap_info info;
-	unsigned long objs;
-
-	/*
-	 * debugfs first, without gom_heaps_mutex: removal waits for running
-	 * file operations, and "scavenge" or "validate" waits for CPU hotplug
-	 * (cpus_read_lock), whose callback takes gom_heaps_mutex. The heap
-	 * stays listed meanwhile, so its name cannot be taken again.
-	 */
-	gom_debugfs_heap_del(heap);
-	mutex_lock(&gom_heaps_mutex);
-	list_del_rcu(&heap->list);
-	mutex_unlock(&gom_heaps_mutex);
-	synchronize_rcu();	/* the shrinker no longer sees it */
-
-	objs = gom_heap_empty(heap);
-	gom_mheap_info(heap, &info);
-	if (objs || info.inuse_pages)
-		pr_warn("heap %s destroyed with %lu objects remaining: %lu pages kept until unload\n",
-			heap->name, objs, info.inuse_pages);
-	gom_mheap_destroy(heap);
-	synchronize_rcu();	/* lockless frees that read heap fields */
-	gom_profile_destroy(heap);
-	gom_mcache_exit(heap);
-	kfree(heap);
-}
 
 /**
  * gom_heap_destroy() - destroy a heap created with gom_heap_create()
@@ -833,24 +372,140 @@ const char *gom_heap_name(const struct gom_heap *heap)
 }
 EXPORT_SYMBOL_GPL(gom_heap_name);
 
+/* === CPU hotplug: a CPU going offline has its mcaches drained === */
+
+static enum cpuhp_state gom_cpuhp_state;
+
+static int gom_cpu_dead(unsigned int cpu)
+{
+	struct gom_heap *heap;
+
+	mutex_lock(&gom_heaps_mutex);
+	list_for_each_entry(heap, &gom_heaps, list)
+		gom_mcache_drain_cpu(heap, cpu);
+	mutex_unlock(&gom_heaps_mutex);
+	return 0;
+}
+
 /**
- * gom_heap_setup() - create the default heap
+ * gom_hotplug_init() - drain a CPU's mcaches when it goes offline
+ *
+ * Context: Process context, module init.
+ * Return: 0 or a negative errno.
+ */
+int gom_hotplug_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "gomalloc:dead",
+					NULL, gom_cpu_dead);
+	if (ret < 0)
+		return ret;
+	gom_cpuhp_state = ret;
+	return 0;
+}
+
+/**
+ * gom_hotplug_exit() - remove the hotplug callback
+ *
+ * Context: Process context, module exit.
+ */
+void gom_hotplug_exit(void)
+{
+	cpuhp_remove_state_nocalls(gom_cpuhp_state);
+}
+
+/* === Shrinker: memory pressure gives idle pages back === */
+
+static struct shrinker *gom_shrinker;
+
+static unsigned long gom_reserve_pages(struct gom_heap *heap)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 1; i < GOM_NUM_SPAN_CLASSES; i++)
+		n += gom_mcentral_reserve_pages(&heap->central[i]);
+	return n;
+}
+
+static unsigned long gom_shrink_count(struct shrinker *s,
+				      struct shrink_control *sc)
+{
+	struct gom_heap *heap;
+	unsigned long n = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(heap, &gom_heaps, list)
+		n += gom_mheap_idle_pages(heap) + gom_reserve_pages(heap);
+	rcu_read_unlock();
+	return n ? n : SHRINK_EMPTY;
+}
+
+static unsigned long gom_shrink_scan(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	unsigned long done = 0;
+	struct gom_heap *heap;
+	unsigned int i;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(heap, &gom_heaps, list) {
+		for (i = 1; i < GOM_NUM_SPAN_CLASSES; i++)
+			gom_mcentral_release_reserve(&heap->central[i]);
+		done += gom_mheap_scavenge(heap, sc->nr_to_scan - done);
+		if (done >= sc->nr_to_scan)
+			break;
+	}
+	rcu_read_unlock();
+	return done ? done : SHRINK_STOP;
+}
+
+/**
+ * gom_shrinker_init() - register the shrinker that returns idle pages
  *
  * Context: Process context, module init.
  * Return: 0 or -ENOMEM.
  */
-int gom_heap_setup(void)
+int gom_shrinker_init(void)
 {
+	gom_shrinker = gom_compat_shrinker_create("gomalloc", gom_shrink_count,
+						  gom_shrink_scan);
+	return gom_shrinker ? 0 : -ENOMEM;
+}
+
+/**
+ * gom_shrinker_exit() - unregister the shrinker
+ *
+ * Context: Process context, module exit.
+ */
+void gom_shrinker_exit(void)
+{
+	gom_compat_shrinker_destroy(gom_shrinker);
+}
+
+/* === Module init and exit === */
+
+/**
+ * gom_heaps_init() - module init: the list of heaps and the default heap
+ * @root: /sys/kernel/debug/gomalloc, where heaps get their directories
+ *
+ * Context: Process context, module init.
+ * Return: 0 or -ENOMEM.
+ */
+int gom_heaps_init(struct dentry *root)
+{
+	gom_debugfs_root = root;
 	gom_default = gom_heap_create("default", gom_debug ? GOM_HEAP_DEBUG : 0);
 	return gom_default ? 0 : -ENOMEM;
 }
 
 /**
- * gom_heap_teardown() - module exit: destroy every heap left, free orphans
+ * gom_heaps_exit() - module exit: destroy every heap left, free orphans
  *
  * Context: Process context, module exit.
  */
-void gom_heap_teardown(void)
+void gom_heaps_exit(void)
 {
 	struct gom_heap *heap;
 

@@ -1,19 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcache: per-CPU current spans and free caches, the lock-free fast path;
- * see gomalloc_internal.h.
+ * mcache: one CPU's cache of one heap (Go's per-P mcache).
+ *
+ * For each span class a current span and a bounded LIFO cache of freed
+ * objects (kernel frees are explicit; Go frees by sweeping). Allocation
+ * order: free cache pop, current span, refill from mcentral, grow from the
+ * mheap (gom_mcache_alloc_grow(), the one place that drops the lock to
+ * grow and retries). The fast path (mcache_inline.h) takes
+ * local_lock_irqsave() on the mcache and nothing else, no atomic
+ * read-modify-write: correct from hardirq and on PREEMPT_RT. Full free
+ * caches are flushed to mcentral half at a time. The mcache also holds the
+ * CPU's current tiny block (tiny.c) and a small cache of freed large runs
+ * (GOM_LARGE_CACHE_SPANS at most, LIFO, exact page count reuse, the oldest
+ * evicted), so that a kernel that frees and allocates the same large size
+ * pays neither the mheap lock nor the lookup updates. A CPU going offline
+ * (heap.c's hotplug callback) has its mcaches drained. See malloc.c for
+ * the whole map.
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
 #include <linux/cpu.h>
-#include <linux/cpuhotplug.h>
 #include <linux/kmemleak.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/workqueue.h>
 
 #include "gomalloc_internal.h"
+#include "mcache_inline.h"
 
 /* === Free cache geometry === */
 
@@ -47,12 +60,12 @@ static unsigned int gom_fc_capacity(unsigned int size)
 }
 
 /**
- * gom_mcache_setup() - lay the free caches out in mcache->slots
+ * gom_mcache_layout_init() - lay the free caches out in mcache->slots
  *
  * Context: Process context, module init.
  * Return: 0, or -EINVAL if the size classes need more than GOM_FREE_SLOTS.
  */
-int gom_mcache_setup(void)
+int gom_mcache_layout_init(void)
 {
 	unsigned int spc, base = 0;
 
@@ -98,12 +111,12 @@ int gom_mcache_init(struct gom_heap *heap)
 }
 
 /**
- * gom_mcache_exit() - free a heap's drained mcaches
+ * gom_mcache_destroy() - free a heap's drained mcaches
  * @heap: the heap
  *
  * Context: Process context.
  */
-void gom_mcache_exit(struct gom_heap *heap)
+void gom_mcache_destroy(struct gom_heap *heap)
 {
 	free_percpu(heap->mcache);
 	heap->mcache = NULL;
@@ -179,33 +192,43 @@ void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
 }
 
 /**
- * gom_mcache_alloc_grow() - one object of a span class once mcentral had none
+ * gom_mcache_alloc_grow() - @nr objects of a span class, growing as needed
  * @heap: the heap
  * @spc: the span class
  * @gfp: the caller's flags, used when the mheap must grow
+ * @nr: how many
+ * @p: array receiving them
  *
- * The caller's gom_mcache_alloc_locked() found no span to refill from:
- * grow mcentral by a span, with no lock held, then take an object again
- * (another CPU may have taken the new span meanwhile).
+ * Takes objects under the mcache lock until mcentral has no span to
+ * refill from, then grows mcentral by a span with no lock held and takes
+ * again (this CPU, or another one if the task moved; another CPU may also
+ * have taken the new span meanwhile). The slow path of single allocations,
+ * bulk allocations and tiny blocks.
  *
  * Context: Any context allowed by @gfp; may sleep if @gfp allows.
- * Return: the object (contents as left), or NULL.
+ * Return: the objects taken (contents as left), @nr unless growing failed.
  */
-void *gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
-			    gfp_t gfp)
+size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
+			     gfp_t gfp, size_t nr, void **p)
 {
 	unsigned long flags;
-	void *obj;
+	struct gom_mcache *c;
+	size_t i = 0;
 
-	do {
-		if (!gom_mcentral_grow(&heap->central[spc], gfp))
-			return NULL;
+	for (;;) {
 		local_lock_irqsave(&heap->mcache->lock, flags);
-		obj = gom_mcache_alloc_locked(heap, this_cpu_ptr(heap->mcache),
-					      spc);
+		c = this_cpu_ptr(heap->mcache);
+		for (; i < nr; i++) {
+			p[i] = gom_mcache_take(heap, c, spc);
+			if (unlikely(!p[i]))
+				p[i] = gom_mcache_alloc_locked(heap, c, spc);
+			if (!p[i])
+				break;
+		}
 		local_unlock_irqrestore(&heap->mcache->lock, flags);
-	} while (!obj);
-	return obj;
+		if (i == nr || !gom_mcentral_grow(&heap->central[spc], gfp))
+			return i;
+	}
 }
 
 /* === Frees === */
@@ -264,7 +287,111 @@ void gom_mcache_free(struct gom_heap *heap, unsigned int spc, void *p,
 	local_unlock_irqrestore(&heap->mcache->lock, flags);
 }
 
-/* === Drain and CPU hotplug === */
+/* === Freed large runs (mcache lock held) === */
+
+/* The most recently cached span of exactly @npages pages, taken out. */
+static struct gom_span *gom_large_cache_take(struct gom_mcache *c,
+					     unsigned int npages)
+{
+	struct gom_span *span;
+	unsigned int i = c->large_cache_nr;
+
+	while (i--) {
+		span = c->large_cache[i];
+		if (span->npages != npages)
+			continue;
+		memmove(&c->large_cache[i], &c->large_cache[i + 1],
+			(c->large_cache_nr - i - 1) * sizeof(span));
+		c->large_cache_nr--;
+		c->large_cache_pages -= npages;
+		return span;
+	}
+	return NULL;
+}
+
+/* Keep @span; return the oldest span evicted to make room, or NULL. */
+static struct gom_span *gom_large_cache_put(struct gom_mcache *c,
+					    struct gom_span *span)
+{
+	struct gom_span *old = NULL;
+
+	if (c->large_cache_nr == GOM_LARGE_CACHE_SPANS ||
+	    c->large_cache_pages + span->npages > GOM_LARGE_CACHE_PAGES) {
+		old = c->large_cache[0];
+		c->large_cache_nr--;
+		c->large_cache_pages -= old->npages;
+		memmove(&c->large_cache[0], &c->large_cache[1],
+			c->large_cache_nr * sizeof(span));
+	}
+	c->large_cache[c->large_cache_nr++] = span;
+	c->large_cache_pages += span->npages;
+	return old;
+}
+
+/**
+ * gom_mcache_large_take() - a large run of @npages this CPU freed recently
+ * @heap: the heap
+ * @npages: the exact page count wanted
+ *
+ * Context: Any context; no gomalloc lock held.
+ * Return: the span (state GOM_SPAN_LARGE_CACHED, pages poisoned), or NULL.
+ */
+struct gom_span *gom_mcache_large_take(struct gom_heap *heap,
+				       unsigned int npages)
+{
+	struct gom_span *span;
+	unsigned long flags;
+
+	local_lock_irqsave(&heap->mcache->lock, flags);
+	span = gom_large_cache_take(this_cpu_ptr(heap->mcache), npages);
+	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	return span;
+}
+
+/**
+ * gom_mcache_large_keep() - keep a freed large run in this CPU's cache
+ * @heap: the heap
+ * @span: a large span whose object was freed (state GOM_SPAN_LARGE_CACHED)
+ *
+ * The oldest run evicted to make room goes back to the mheap.
+ *
+ * Context: Any context; no gomalloc lock held.
+ */
+void gom_mcache_large_keep(struct gom_heap *heap, struct gom_span *span)
+{
+	struct gom_span *old;
+	unsigned long flags;
+
+	local_lock_irqsave(&heap->mcache->lock, flags);
+	old = gom_large_cache_put(this_cpu_ptr(heap->mcache), span);
+	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	if (old)
+		gom_mheap_free_large(heap, old);
+}
+
+/* Give back the large runs an mcache keeps. */
+static void gom_large_cache_drain(struct gom_heap *heap, struct gom_mcache *c)
+{
+	struct gom_span *span;
+
+	while (c->large_cache_nr) {
+		span = c->large_cache[--c->large_cache_nr];
+		c->large_cache_pages -= span->npages;
+		gom_mheap_free_large(heap, span);
+	}
+}
+
+/* The CPU's current tiny block goes; a block left with nothing live is freed. */
+static void gom_mcache_retire_tiny(struct gom_heap *heap, struct gom_mcache *c)
+{
+	void *dead = gom_tiny_retire(&c->tiny);
+
+	if (dead)
+		gom_mcache_free_locked(heap, c, GOM_TINY_SPANCLASS, dead,
+				       _RET_IP_);
+}
+
+/* === Drain === */
 
 /**
  * gom_mcache_drain_cpu() - give everything a CPU's mcache holds back
@@ -280,7 +407,7 @@ void gom_mcache_drain_cpu(struct gom_heap *heap, int cpu)
 	struct gom_mcache_class *cc;
 	unsigned int spc;
 
-	gom_tiny_retire(heap, c);
+	gom_mcache_retire_tiny(heap, c);
 	gom_large_cache_drain(heap, c);
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
 		cc = &c->cls[spc];
@@ -322,46 +449,4 @@ void gom_mcache_drain_all(struct gom_heap *heap)
 	for_each_online_cpu(cpu)
 		work_on_cpu(cpu, gom_mcache_drain_local, heap);
 	cpus_read_unlock();
-}
-EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_all, GOM_INTERNAL_NS);
-
-static enum cpuhp_state gom_cpuhp_state;
-
-static int gom_cpu_dead(unsigned int cpu)
-{
-	struct gom_heap *heap;
-
-	mutex_lock(&gom_heaps_mutex);
-	list_for_each_entry(heap, &gom_heaps, list)
-		gom_mcache_drain_cpu(heap, cpu);
-	mutex_unlock(&gom_heaps_mutex);
-	return 0;
-}
-
-/**
- * gom_hotplug_init() - drain a CPU's mcaches when it goes offline
- *
- * Context: Process context, module init.
- * Return: 0 or a negative errno.
- */
-int gom_hotplug_init(void)
-{
-	int ret;
-
-	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "gomalloc:dead",
-					NULL, gom_cpu_dead);
-	if (ret < 0)
-		return ret;
-	gom_cpuhp_state = ret;
-	return 0;
-}
-
-/**
- * gom_hotplug_exit() - remove the hotplug callback
- *
- * Context: Process context, module exit.
- */
-void gom_hotplug_exit(void)
-{
-	cpuhp_remove_state_nocalls(gom_cpuhp_state);
 }

@@ -1,7 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcentral: the spans of one span class, shared by the CPUs; see
- * gomalloc_internal.h.
+ * mcentral: the spans of one span class of one heap, shared by its CPUs
+ * (Go's mcentral).
+ *
+ * One per span class: the size classes, plus the span class of 16-byte
+ * blocks of the tiny allocator (GOM_TINY_SPANCLASS). Partial and full span
+ * lists under a per-class spinlock on its own cache line. Explicit frees
+ * versus Go's allocCache: while an mcache owns a span ("cached"), its
+ * alloc_bits are read-only and only the owner reads them; frees that reach
+ * mcentral for that span go to freed_bits. When the span comes back,
+ * mcentral sweeps it (gom_span_sweep()). An empty span goes back to the
+ * mheap, except a reserve of empty spans per class
+ * (GOM_MCENTRAL_RESERVE_PAGES, 64 KiB, one span at least), kept so that a
+ * kernel that allocates and frees a few hundred objects at a time does not
+ * bounce spans through the mheap (lock, span struct, lookup entries) on
+ * every round; the shrinker returns reserves under memory pressure. A fresh
+ * span gets its side arrays here (tiny blocks, debug sizes) before it is
+ * published. See malloc.c for the whole map.
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
@@ -16,19 +31,19 @@
  * gom_mcentral_init() - set an empty mcentral up
  * @c: the mcentral
  * @heap: its heap
- * @spanclass: its index in @heap->central
+ * @spc: its index in @heap->central
  *
  * Context: Any context.
  */
 void gom_mcentral_init(struct gom_mcentral *c, struct gom_heap *heap,
-		       unsigned int spanclass)
+		       unsigned int spc)
 {
 	spin_lock_init(&c->lock);
 	INIT_LIST_HEAD(&c->partial);
 	INIT_LIST_HEAD(&c->full);
 	c->heap = heap;
-	c->spanclass = spanclass;
-	c->sizeclass = gom_spanclass_sizeclass(spanclass);
+	c->spc = spc;
+	c->sizeclass = gom_spanclass_sizeclass(spc);
 	c->reserve = max(1, GOM_MCENTRAL_RESERVE_PAGES /
 			    max_t(unsigned int, gom_class_to_npages[c->sizeclass], 1));
 }
@@ -128,7 +143,6 @@ struct gom_span *gom_mcentral_swap(struct gom_mcentral *c,
 	gom_mcentral_free_dead(c, &dead);
 	return span;
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_swap, GOM_INTERNAL_NS);
 
 /**
  * gom_mcentral_uncache() - an mcache gives its current span back
@@ -147,13 +161,12 @@ void gom_mcentral_uncache(struct gom_mcentral *c, struct gom_span *old)
 	spin_unlock_irqrestore(&c->lock, flags);
 	gom_mcentral_free_dead(c, &dead);
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_uncache, GOM_INTERNAL_NS);
 
 /* Side arrays of a fresh span (tiny blocks, debug sizes) and its poison. */
-static int gom_mcentral_span_meta(struct gom_mcentral *c, struct gom_span *span,
-				  gfp_t gfp)
+static int gom_mcentral_span_meta(struct gom_mcentral *c,
+				  struct gom_span *span, gfp_t gfp)
 {
-	if (c->spanclass == GOM_TINY_SPANCLASS)
+	if (c->spc == GOM_TINY_SPANCLASS)
 		return gom_tiny_span_init(span, gfp);
 	if (!gom_debug_class(c->heap, span->elemsize))
 		return 0;
@@ -180,7 +193,7 @@ bool gom_mcentral_grow(struct gom_mcentral *c, gfp_t gfp)
 				    gfp);
 	if (!span)
 		return false;
-	gom_span_init_small(span, c->spanclass);
+	gom_span_init_small(span, c->spc);
 	if (gom_mcentral_span_meta(c, span, gfp)) {
 		gom_mheap_free_span(c->heap, span);
 		return false;
@@ -195,7 +208,6 @@ bool gom_mcentral_grow(struct gom_mcentral *c, gfp_t gfp)
 	spin_unlock_irqrestore(&c->lock, flags);
 	return true;
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_grow, GOM_INTERNAL_NS);
 
 /* === Frees === */
 
@@ -216,14 +228,14 @@ static void gom_mcentral_free_cached(struct gom_mcentral *c,
 static void gom_mcentral_free_one(struct gom_mcentral *c, const void *p,
 				  struct list_head *dead, unsigned long caller)
 {
-	struct gom_span *span = gom_lookup_span(p);
+	struct gom_span *span = gom_spanof(p);
 	unsigned int idx, state;
 	bool moves;
 
 	lockdep_assert_held(&c->lock);
 	state = span ? READ_ONCE(span->state) : GOM_SPAN_FREE;
 	if ((state != GOM_SPAN_CENTRAL && state != GOM_SPAN_CACHED) ||
-	    span->heap != c->heap || span->spanclass != c->spanclass ||
+	    span->heap != c->heap || span->spc != c->spc ||
 	    !gom_span_index(span, p, &idx)) {
 		gom_report(c->heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;
@@ -273,9 +285,21 @@ void gom_mcentral_free_batch(struct gom_mcentral *c, void **objs,
 	rcu_read_unlock();
 	gom_mcentral_free_dead(c, &dead);
 }
-EXPORT_SYMBOL_NS_GPL(gom_mcentral_free_batch, GOM_INTERNAL_NS);
 
 /* === Reserve and teardown === */
+
+/**
+ * gom_mcentral_reserve_pages() - pages of the empty spans kept
+ * @c: the mcentral
+ *
+ * Context: Any context; a racy read, for the shrinker's count.
+ * Return: the pages gom_mcentral_release_reserve() would give back.
+ */
+unsigned long gom_mcentral_reserve_pages(struct gom_mcentral *c)
+{
+	return (unsigned long)READ_ONCE(c->nr_empty) *
+	       gom_class_to_npages[c->sizeclass];
+}
 
 /**
  * gom_mcentral_release_reserve() - give the empty spans to the mheap
@@ -307,6 +331,29 @@ unsigned long gom_mcentral_release_reserve(struct gom_mcentral *c)
 }
 EXPORT_SYMBOL_NS_GPL(gom_mcentral_release_reserve, GOM_INTERNAL_NS);
 
+/**
+ * gom_mcentral_walk() - call @fn on every listed (uncached) span
+ * @c: the mcentral
+ * @fn: called with @c->lock held, under which the spans' bits are exact;
+ *	must not sleep or take other gomalloc locks
+ * @arg: passed to @fn
+ *
+ * Spans owned by mcaches are not listed and not walked.
+ *
+ * Context: Process context; takes @c->lock.
+ */
+void gom_mcentral_walk(struct gom_mcentral *c, gom_span_fn fn, void *arg)
+{
+	struct gom_span *span;
+
+	spin_lock_irq(&c->lock);
+	list_for_each_entry(span, &c->partial, list)
+		fn(span, arg);
+	list_for_each_entry(span, &c->full, list)
+		fn(span, arg);
+	spin_unlock_irq(&c->lock);
+}
+
 static unsigned long gom_mcentral_split(struct gom_mcentral *c,
 					struct list_head *from,
 					struct list_head *dead,
@@ -331,13 +378,15 @@ static unsigned long gom_mcentral_split(struct gom_mcentral *c,
 /**
  * gom_mcentral_destroy() - empty an mcentral of a heap being destroyed
  * @c: the mcentral; every mcache of its heap is drained
+ * @orphans: receives the spans with live objects, orphaned
  *
- * Empty spans go back to the mheap; spans with live objects are orphaned.
+ * Empty spans go back to the mheap.
  *
  * Context: Process context, heap destroy.
  * Return: live objects found (tiny class: blocks).
  */
-unsigned long gom_mcentral_destroy(struct gom_mcentral *c)
+unsigned long gom_mcentral_destroy(struct gom_mcentral *c,
+				   struct list_head *orphans)
 {
 	struct gom_span *span, *tmp;
 	unsigned long objs;
@@ -351,8 +400,8 @@ unsigned long gom_mcentral_destroy(struct gom_mcentral *c)
 	spin_unlock_irq(&c->lock);
 	gom_mcentral_free_dead(c, &dead);
 	list_for_each_entry_safe(span, tmp, &live, list) {
-		list_del(&span->list);
 		gom_span_orphan(span);
+		list_move(&span->list, orphans);
 	}
 	return objs;
 }

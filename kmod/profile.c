@@ -1,8 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The sampled allocation profile, Go's MemProfileRate: per call site live
- * and total objects and bytes, estimated from samples; see
- * gomalloc_internal.h.
+ * and total objects and bytes, estimated from samples.
+ *
+ * Each CPU counts down requested bytes to its next sample, drawn from an
+ * exponential distribution of mean profile_rate; the allocation that
+ * crosses it is recorded for its call site in a small per-heap hash of
+ * buckets, weighted by 1 / (1 - exp(-size / rate)), the inverse of its
+ * chance to be sampled. A sampled object gets a record in the heap's
+ * xarray (keyed by address) and is counted in its span (nr_sampled), so
+ * that a free looks a record up only in a span that holds a live sampled
+ * object, and takes back exactly what the sample added. Buckets and
+ * records come from kmalloc (GFP_ATOMIC | __GFP_NOWARN; a failure is a
+ * counted drop) and are freed with the heap. With profile_rate=0 from load
+ * on, the hooks (gomalloc_hooks.h) are one static key nop each; once
+ * profiling was on, frees also test the span's flag, so that live counts
+ * stay right after profiling stops.
  *
  * /sys/kernel/debug/gomalloc/<heap>/profile, sorted by live bytes:
  *	live_objects live_bytes alloc_objects alloc_bytes call_site
@@ -439,7 +452,7 @@ static void gom_profile_apply(unsigned long rate)
 	lockdep_assert_held(&gom_profile_mutex);
 	WRITE_ONCE(gom_profile_rate, rate);
 	if (!gom_profile_ready)
-		return;		/* gom_profile_setup() applies it */
+		return;		/* gom_profile_rate_init() applies it */
 	for_each_possible_cpu(cpu)
 		WRITE_ONCE(per_cpu(gom_next_sample, cpu),
 			   gom_profile_next(rate));
@@ -484,11 +497,11 @@ unsigned long gom_profile_get_rate(void)
 EXPORT_SYMBOL_NS_GPL(gom_profile_get_rate, GOM_INTERNAL_NS);
 
 /**
- * gom_profile_setup() - module init: apply the rate given at load
+ * gom_profile_rate_init() - module init: apply the rate given at load
  *
  * Context: Process context, module init.
  */
-void gom_profile_setup(void)
+void gom_profile_rate_init(void)
 {
 	mutex_lock(&gom_profile_mutex);
 	gom_profile_ready = true;

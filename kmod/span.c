@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Spans: allocation bitmaps of one run of objects; see gomalloc_internal.h.
+ * Spans: a page run holding objects of one size class (Go's mspan), its
+ * metadata outside the pages.
+ *
+ * alloc_bits, and a 64-bit alloc_cache of inverted bits scanned with
+ * __ffs64 from freeindex (Go's allocCache / nextFreeFast); object indexes
+ * by divmagic (sizeclass.h), so that a free checks that it points at an
+ * object start without a divide. While an mcache owns a span ("cached"),
+ * alloc_bits are read-only and only the owner reads them; frees that
+ * reach mcentral for that span go to freed_bits, and gom_span_sweep()
+ * folds both in when the span comes back. Span structs come from a
+ * SLAB_TYPESAFE_BY_RCU cache: a lookup that races with a span's death
+ * still reads a span and revalidates it under the lock that guards its
+ * state. See malloc.c for the whole map.
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
 #include <linux/bitops.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "gomalloc_internal.h"
@@ -14,6 +27,12 @@ static struct kmem_cache *gom_span_cache;
 
 /* === Span structs === */
 
+/**
+ * gom_span_cache_init() - create the span struct cache
+ *
+ * Context: Process context, module init.
+ * Return: 0 or -ENOMEM.
+ */
 int gom_span_cache_init(void)
 {
 	/*
@@ -30,6 +49,11 @@ int gom_span_cache_init(void)
 	return gom_span_cache ? 0 : -ENOMEM;
 }
 
+/**
+ * gom_span_cache_exit() - destroy the span struct cache
+ *
+ * Context: Process context, module exit.
+ */
 void gom_span_cache_exit(void)
 {
 	kmem_cache_destroy(gom_span_cache);
@@ -81,20 +105,35 @@ void gom_span_free(struct gom_span *span)
 }
 EXPORT_SYMBOL_NS_GPL(gom_span_free, GOM_INTERNAL_NS);
 
+/**
+ * gom_span_orphan() - keep a span with live objects after its heap is gone
+ * @span: a span off every list
+ *
+ * Its lookup entries stay, so that a later free is reported as a free after
+ * destroy; its pages are given back at module exit (heap.c).
+ *
+ * Context: Process context, heap destroy.
+ */
+void gom_span_orphan(struct gom_span *span)
+{
+	WRITE_ONCE(span->state, GOM_SPAN_ORPHAN);
+	WRITE_ONCE(span->heap, NULL);
+}
+
 /* === Bitmaps === */
 
 /**
  * gom_span_init_small() - set a fresh span up for objects of a span class
  * @span: span whose base and npages are set
- * @spanclass: its span class
+ * @spc: its span class
  *
  * Context: Any context; the span is not yet visible to other CPUs.
  */
-void gom_span_init_small(struct gom_span *span, unsigned int spanclass)
+void gom_span_init_small(struct gom_span *span, unsigned int spc)
 {
-	unsigned int sizeclass = gom_spanclass_sizeclass(spanclass);
+	unsigned int sizeclass = gom_spanclass_sizeclass(spc);
 
-	span->spanclass = spanclass;
+	span->spc = spc;
 	span->sizeclass = sizeclass;
 	span->elemsize = gom_class_to_size[sizeclass];
 	span->nelems = gom_class_to_nobjs[sizeclass];
@@ -194,3 +233,43 @@ void gom_span_sweep(struct gom_span *span)
 	WRITE_ONCE(span->freeindex, 0);
 }
 EXPORT_SYMBOL_NS_GPL(gom_span_sweep, GOM_INTERNAL_NS);
+
+/* === Usable size === */
+
+/**
+ * gom_obj_bytes() - usable size and span class of a fresh object
+ * @p: the object, NULL or GOM_ZERO_SIZE_PTR
+ * @size: the bytes requested for it
+ * @spc: out, optional: its span class (0 large, GOM_TINY_SPANCLASS)
+ * @spanp: out, optional: its span
+ *
+ * gom_ksize() without the checks, for an object its caller holds: the
+ * class size (less the red zone in a debug heap) or the page run; @size
+ * for a tiny sub-object, whose end is only known once the next one is
+ * packed after it. For the trace events and the profile.
+ *
+ * Context: Any context; @p must stay allocated meanwhile.
+ * Return: the bytes, 0 (and span class 0, span NULL) for no object.
+ */
+size_t gom_obj_bytes(const void *p, size_t size, unsigned int *spc,
+		     struct gom_span **spanp)
+{
+	struct gom_span *span = NULL;
+	size_t bytes = 0;
+
+	rcu_read_lock();
+	if ((unsigned long)p > (unsigned long)GOM_ZERO_SIZE_PTR)
+		span = gom_spanof(p);
+	if (span && span->spc == GOM_TINY_SPANCLASS)
+		bytes = size;
+	else if (span && span->debug)
+		bytes = span->elemsize - GOM_REDZONE;
+	else if (span)
+		bytes = span->elemsize;
+	rcu_read_unlock();
+	if (spc)
+		*spc = span ? span->spc : 0;
+	if (spanp)
+		*spanp = span;
+	return bytes;
+}

@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Statistics: Go's MemStats and per-class figures in debugfs; see
- * gomalloc_internal.h.
+ * Statistics: Go's MemStats and per-class figures in debugfs.
  *
- * /sys/kernel/debug/gomalloc/errors        bad calls per kind, all heaps
- * /sys/kernel/debug/gomalloc/fail/         fault injection knobs (debug.c)
- * /sys/kernel/debug/gomalloc/<heap>/
+ * /sys/kernel/debug/gomalloc/errors        bad calls per kind, all heaps (report.c)
+ * /sys/kernel/debug/gomalloc/fail/         fault injection knobs (fail.c)
+ * /sys/kernel/debug/gomalloc/<heap>/       made by heap.c
  *	memstats  "Name: value", runtime.MemStats names
- *	classes   one row per span class (class 76 = tiny 16 B blocks)
+ *	classes   one row per span class (the last, GOM_TINY_SPANCLASS, holds
+ *		  the tiny allocator's 16 B blocks)
  *	slabinfo  /proc/slabinfo 2.1 format, one row per span class
  *	mcache    per CPU: objects in free caches, current spans
  *	mheap     arenas and their pages
  *	errors    bad calls and corruptions attributed to this heap, per kind
  *	scavenge  write: drain the mcaches, release empty spans and idle pages
+ *		  (heap.c)
  *	validate  read: walk every span, print corruption and a summary line;
  *		  write: the same walk, reported to the kernel log and counted
+ *		  (heap.c, validate.c)
  *	profile   the sampled allocation profile per call site (profile.c)
  *
  * Counters are per CPU and summed on read; the figures are exact when the
@@ -28,20 +30,27 @@
 
 #include "gomalloc_internal.h"
 
-struct dentry *gom_debugfs_root;
-
 /* === Summing === */
 
 /**
- * gom_class_stats() - one span class's counters summed over CPUs
- * @heap: the heap
- * @spc: the span class
- * @st: filled in
- *
- * Context: Any context; racy reads, exact when quiet.
+ * struct gom_class_stats - one span class summed over CPUs
+ * @mallocs: objects handed out
+ * @frees: objects freed
+ * @refills: mcache refills
+ * @flushes: mcache flushes
+ * @cached: objects in free caches
  */
-void gom_class_stats(struct gom_heap *heap, unsigned int spc,
-		     struct gom_class_stats *st)
+struct gom_class_stats {
+	unsigned long mallocs;
+	unsigned long frees;
+	unsigned long refills;
+	unsigned long flushes;
+	unsigned long cached;
+};
+
+/* One span class's counters summed over CPUs; racy, exact when quiet. */
+static void gom_class_stats(struct gom_heap *heap, unsigned int spc,
+			    struct gom_class_stats *st)
 {
 	struct gom_mcache_class *cc;
 	int cpu;
@@ -56,7 +65,6 @@ void gom_class_stats(struct gom_heap *heap, unsigned int spc,
 		st->cached += READ_ONCE(cc->nfree);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(gom_class_stats, GOM_INTERNAL_NS);
 
 static unsigned long gom_live(unsigned long in, unsigned long out)
 {
@@ -173,7 +181,8 @@ static int gom_classes_show(struct seq_file *m, void *v)
 	struct gom_class_stats st;
 	unsigned int spc, sc;
 
-	seq_puts(m, "# class 76 holds the tiny allocator's 16 B blocks\n");
+	seq_printf(m, "# class %u holds the tiny allocator's 16 B blocks\n",
+		   GOM_TINY_SPANCLASS);
 	seq_puts(m, "class bytes/obj pages/span objs/span spans_inuse objs_inuse mallocs frees refills flushes\n");
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
 		sc = gom_spanclass_sizeclass(spc);
@@ -268,143 +277,30 @@ static int gom_mheap_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(gom_mheap);
 
-static void gom_errors_print(struct seq_file *m, atomic_long_t *errors)
-{
-	unsigned int i;
-
-	for (i = 0; i < GOM_ERR_NR; i++)
-		seq_printf(m, "%s: %ld\n", gom_error_names[i],
-			   atomic_long_read(&errors[i]));
-}
-
 static int gom_heap_errors_show(struct seq_file *m, void *v)
 {
 	struct gom_heap *heap = m->private;
 
-	gom_errors_print(m, heap->errors);
+	gom_report_show(m, heap->errors);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gom_heap_errors);
 
-static int gom_all_errors_show(struct seq_file *m, void *v)
-{
-	gom_errors_print(m, gom_errors);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(gom_all_errors);
-
-static ssize_t gom_scavenge_write(struct file *file, const char __user *buf,
-				  size_t len, loff_t *ppos)
-{
-	struct gom_heap *heap = file->private_data;
-	unsigned long pages = 0;
-	unsigned int spc;
-
-	gom_mcache_drain_all(heap);
-	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
-		gom_mcentral_release_reserve(&heap->central[spc]);
-	pages = gom_mheap_scavenge(heap, ULONG_MAX);
-	pr_debug("heap %s: scavenged %lu pages\n", heap->name, pages);
-	return len;
-}
-
-static const struct file_operations gom_scavenge_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = gom_scavenge_write,
-	.llseek = noop_llseek,
-};
-
-static int gom_validate_show(struct seq_file *m, void *v)
-{
-	gom_heap_validate(m->private, m);
-	return 0;
-}
-
-static int gom_validate_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, gom_validate_show, inode->i_private);
-}
-
-static ssize_t gom_validate_write(struct file *file, const char __user *buf,
-				  size_t len, loff_t *ppos)
-{
-	struct seq_file *m = file->private_data;
-
-	gom_heap_validate(m->private, NULL);
-	return len;
-}
-
-static const struct file_operations gom_validate_fops = {
-	.owner = THIS_MODULE,
-	.open = gom_validate_open,
-	.read = seq_read,
-	.write = gom_validate_write,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
-
-/* === Directories === */
+/* === The heap's directory === */
 
 /**
- * gom_debugfs_heap_add() - create a heap's debugfs directory
+ * gom_stats_debugfs_add() - create a heap's statistics files
  * @heap: the heap
+ * @dir: its debugfs directory
  *
- * Context: Process context, gom_heaps_mutex held.
+ * Context: Process context, at heap creation.
  */
-void gom_debugfs_heap_add(struct gom_heap *heap)
+void gom_stats_debugfs_add(struct gom_heap *heap, struct dentry *dir)
 {
-	struct dentry *d;
-
-	lockdep_assert_held(&gom_heaps_mutex);
-	d = debugfs_create_dir(heap->name, gom_debugfs_root);
-	heap->dir = d;
-	debugfs_create_file("memstats", 0444, d, heap, &gom_memstats_fops);
-	debugfs_create_file("classes", 0444, d, heap, &gom_classes_fops);
-	debugfs_create_file("slabinfo", 0444, d, heap, &gom_slabinfo_fops);
-	debugfs_create_file("mcache", 0444, d, heap, &gom_mcache_fops);
-	debugfs_create_file("mheap", 0444, d, heap, &gom_mheap_fops);
-	debugfs_create_file("errors", 0444, d, heap, &gom_heap_errors_fops);
-	debugfs_create_file("scavenge", 0200, d, heap, &gom_scavenge_fops);
-	debugfs_create_file("validate", 0600, d, heap, &gom_validate_fops);
-	gom_profile_debugfs_add(heap, d);
-}
-
-/**
- * gom_debugfs_heap_del() - remove a heap's debugfs directory
- * @heap: the heap
- *
- * Waits for readers of its files to finish.
- *
- * Context: Process context, gom_heaps_mutex not held: a file operation in
- * flight may wait for CPU hotplug, whose callback takes it.
- */
-void gom_debugfs_heap_del(struct gom_heap *heap)
-{
-	lockdep_assert_not_held(&gom_heaps_mutex);
-	debugfs_remove_recursive(heap->dir);
-	heap->dir = NULL;
-}
-
-/**
- * gom_debugfs_init() - create /sys/kernel/debug/gomalloc
- *
- * Context: Process context, module init.
- */
-void gom_debugfs_init(void)
-{
-	gom_debugfs_root = debugfs_create_dir("gomalloc", NULL);
-	debugfs_create_file("errors", 0444, gom_debugfs_root, NULL,
-			    &gom_all_errors_fops);
-}
-
-/**
- * gom_debugfs_exit() - remove /sys/kernel/debug/gomalloc
- *
- * Context: Process context, module exit.
- */
-void gom_debugfs_exit(void)
-{
-	debugfs_remove_recursive(gom_debugfs_root);
-	gom_debugfs_root = NULL;
+	debugfs_create_file("memstats", 0444, dir, heap, &gom_memstats_fops);
+	debugfs_create_file("classes", 0444, dir, heap, &gom_classes_fops);
+	debugfs_create_file("slabinfo", 0444, dir, heap, &gom_slabinfo_fops);
+	debugfs_create_file("mcache", 0444, dir, heap, &gom_mcache_fops);
+	debugfs_create_file("mheap", 0444, dir, heap, &gom_mheap_fops);
+	debugfs_create_file("errors", 0444, dir, heap, &gom_heap_errors_fops);
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tiny allocator: 1..15 byte objects packed into 16-byte blocks per CPU;
- * see gomalloc_internal.h.
+ * Tiny blocks: requests of 1..15 bytes packed into 16-byte blocks per CPU
+ * with Go's alignment rules (Go's tiny allocator, mallocgcTiny). The
+ * blocks are objects of their own span class (GOM_TINY_SPANCLASS), taken
+ * from and given back to the mcache by the caller (malloc.c, mcache.c);
+ * this file keeps the state of each block and of each CPU's current one.
  *
  * Go frees tiny blocks by GC once nothing points into them; here frees are
  * explicit, so each block has an atomic live mask (struct gom_tiny_block):
@@ -19,9 +22,7 @@
 
 #include <linux/kmemleak.h>
 #include <linux/module.h>
-#include <linux/percpu.h>
 #include <linux/rcupdate.h>
-#include <linux/slab.h>
 
 #include "gomalloc_internal.h"
 
@@ -35,16 +36,10 @@
  */
 int gom_tiny_span_init(struct gom_span *span, gfp_t gfp)
 {
-	size_t bytes = struct_size(span->tiny, b, span->nelems);
-
-	if (gom_should_fail(bytes, gfp))
-		return -ENOMEM;
-	span->tiny = kzalloc(bytes, gom_meta_gfp(gfp));
-	if (!span->tiny)
-		return -ENOMEM;
 	/* only a span points to it, and span structs are not tracked */
-	kmemleak_ignore(span->tiny);
-	return 0;
+	span->tiny = gom_meta_zalloc(struct_size(span->tiny, b, span->nelems),
+				     gfp);
+	return span->tiny ? 0 : -ENOMEM;
 }
 
 /*
@@ -81,8 +76,15 @@ static void gom_tiny_publish(struct gom_tiny_block *tb, u16 starts, u16 ends)
 	WRITE_ONCE(tb->starts, starts);
 }
 
-/* A sub-object from the current block, or NULL if it does not fit. */
-static void *gom_tiny_fit(struct gom_tiny *t, size_t size)
+/**
+ * gom_tiny_fit() - a sub-object from a CPU's current block
+ * @t: the CPU's current block
+ * @size: 1..GOM_TINY_SIZE - 1
+ *
+ * Context: the owning mcache's lock held.
+ * Return: the sub-object, or NULL when it does not fit (or no block).
+ */
+void *gom_tiny_fit(struct gom_tiny *t, size_t size)
 {
 	unsigned int off;
 
@@ -100,51 +102,63 @@ static void *gom_tiny_fit(struct gom_tiny *t, size_t size)
 
 /**
  * gom_tiny_retire() - a CPU stops allocating from its current tiny block
- * @heap: the heap
- * @c: the CPU's mcache of @heap, locked (or its CPU offline)
+ * @t: the CPU's current block
  *
- * Context: @c->lock held, or @c's CPU not running the fast path.
+ * Clears the bits the owner never handed out and its owner bit in one
+ * atomic andnot.
+ *
+ * Context: the owning mcache's lock held, or its CPU offline.
+ * Return: the block when no sub-object of it is live (the caller frees it
+ * to the tiny span class), else NULL.
  */
-void gom_tiny_retire(struct gom_heap *heap, struct gom_mcache *c)
+void *gom_tiny_retire(struct gom_tiny *t)
 {
-	struct gom_tiny *t = &c->tiny;
 	struct gom_tiny_block *tb;
+	void *blk = t->block;
 	unsigned int drop;
 	int old;
 
-	if (!t->block)
-		return;
+	if (!blk)
+		return NULL;
+	t->block = NULL;
 	tb = gom_tiny_block(t->span, t->idx);
 	drop = (GOM_TINY_ALL & ~t->mask) | GOM_TINY_OWNED;
 	old = atomic_fetch_andnot(drop, &tb->live);
-	if (!(old & ~drop))
-		gom_mcache_free_locked(heap, c, GOM_TINY_SPANCLASS, t->block,
-				       _RET_IP_);
-	t->block = NULL;
+	return old & ~drop ? NULL : blk;
 }
 
-/* A new block for a request of @size that the current block cannot hold. */
-static void *gom_tiny_take(struct gom_heap *heap, struct gom_mcache *c,
-			   void *blk, size_t size)
+/**
+ * gom_tiny_take() - a new block for a request the current one cannot hold
+ * @t: the CPU's current block
+ * @blk: a block just taken from the tiny span class
+ * @size: 1..GOM_TINY_SIZE - 1
+ * @dead: set to the retired current block when it must be freed, else NULL
+ *
+ * Go: keep whichever block has more room left. @blk becomes the current
+ * block, or holds the one sub-object when the current one has more room.
+ *
+ * Context: the owning mcache's lock held.
+ * Return: the sub-object, at the start of @blk.
+ */
+void *gom_tiny_take(struct gom_tiny *t, void *blk, size_t size, void **dead)
 {
-	struct gom_tiny *t = &c->tiny;
 	struct gom_tiny_block *tb;
 	struct gom_span *span;
 	unsigned int idx;
 
 	rcu_read_lock();
-	span = gom_lookup_span(blk);
+	span = gom_spanof(blk);
 	rcu_read_unlock();
 	idx = (blk - (void *)span->base) / GOM_TINY_SIZE;
 	tb = gom_tiny_block(span, idx);
 
-	/* Go: keep whichever block has more room left */
+	*dead = NULL;
 	if (t->block && size >= t->offset) {
 		gom_tiny_publish(tb, BIT(0), gom_tiny_end_bit(size));
 		atomic_set(&tb->live, BIT(0));
 		return blk;
 	}
-	gom_tiny_retire(heap, c);
+	*dead = gom_tiny_retire(t);
 	t->block = blk;
 	t->span = span;
 	t->idx = idx;
@@ -156,64 +170,22 @@ static void *gom_tiny_take(struct gom_heap *heap, struct gom_mcache *c,
 	return blk;
 }
 
-static void *gom_tiny_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
-				   size_t size)
-{
-	void *obj, *blk;
-
-	obj = gom_tiny_fit(&c->tiny, size);
-	if (!obj) {
-		blk = gom_mcache_alloc_locked(heap, c, GOM_TINY_SPANCLASS);
-		if (!blk)
-			return NULL;
-		obj = gom_tiny_take(heap, c, blk, size);
-	}
-	c->tiny_allocs++;
-	return obj;
-}
-
-/**
- * gom_tiny_alloc() - a tiny object
- * @heap: the heap
- * @size: 1..GOM_TINY_SIZE - 1
- * @gfp: the caller's flags
- *
- * Context: Any context allowed by @gfp.
- * Return: the object, or NULL.
- */
-void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
-{
-	unsigned long flags;
-	void *obj;
-
-	for (;;) {
-		local_lock_irqsave(&heap->mcache->lock, flags);
-		obj = gom_tiny_alloc_locked(heap, this_cpu_ptr(heap->mcache),
-					    size);
-		local_unlock_irqrestore(&heap->mcache->lock, flags);
-		if (obj)
-			break;
-		if (!gom_mcentral_grow(&heap->central[GOM_TINY_SPANCLASS], gfp))
-			return NULL;
-	}
-	if (want_init_on_alloc(gfp))
-		memset(obj, 0, size);
-	/* each sub-object on its own: they never overlap */
-	kmemleak_alloc(obj, size, 1, gfp);
-	return obj;
-}
-
 /**
  * gom_tiny_free() - free a tiny sub-object
  * @heap: the heap
  * @span: its span, of GOM_TINY_SPANCLASS
  * @p: the sub-object
  * @caller: reported on error
+ * @dead: set to the block when it is no longer live (the caller frees it
+ *	to the tiny span class), else NULL
+ *
+ * A bad free is reported and counted.
  *
  * Context: Any context, under rcu_read_lock().
+ * Return: true if @p was freed.
  */
-void gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
-		   const void *p, unsigned long caller)
+bool gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
+		   const void *p, unsigned long caller, void **dead)
 {
 	unsigned long off = (unsigned long)p - span->base;
 	unsigned int idx = off / GOM_TINY_SIZE;
@@ -221,9 +193,10 @@ void gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
 	struct gom_tiny_block *tb;
 	int old;
 
+	*dead = NULL;
 	if (idx >= span->nelems) {
 		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
-		return;
+		return false;
 	}
 	tb = gom_tiny_block(span, idx);
 	/*
@@ -236,22 +209,21 @@ void gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
 	 */
 	if (!(READ_ONCE(tb->starts) & bit)) {
 		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
-		return;
+		return false;
 	}
 	if (!(atomic_read(&tb->live) & bit)) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
-		return;
+		return false;
 	}
 	kmemleak_free(p);
 	old = atomic_fetch_andnot(bit, &tb->live);
 	if (!(old & bit)) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
-		return;
+		return false;
 	}
-	this_cpu_inc(heap->mcache->tiny_frees);
 	if (!(old & ~bit))
-		gom_mcache_free(heap, GOM_TINY_SPANCLASS,
-				gom_span_obj(span, idx), caller);
+		*dead = gom_span_obj(span, idx);
+	return true;
 }
 
 /**
@@ -275,4 +247,27 @@ size_t gom_tiny_ksize(struct gom_span *span, const void *p)
 		return 0;
 	ends = READ_ONCE(gom_tiny_block(span, idx)->ends);
 	return find_next_bit(&ends, GOM_TINY_SIZE, start + 1) - start;
+}
+
+/**
+ * gom_tiny_forget() - unregister an orphaned tiny span's live sub-objects
+ * @span: a span of GOM_TINY_SPANCLASS whose heap was destroyed
+ *
+ * Its pages are about to go back to the page allocator, whose next user's
+ * objects must not overlap kmemleak's records of these.
+ *
+ * Context: Process context, module exit.
+ */
+void gom_tiny_forget(struct gom_span *span)
+{
+	unsigned long live;
+	unsigned int i, bit;
+	void *blk;
+
+	for_each_set_bit(i, span->alloc_bits, span->nelems) {
+		blk = gom_span_obj(span, i);
+		live = atomic_read(&gom_tiny_block(span, i)->live) & GOM_TINY_ALL;
+		for_each_set_bit(bit, &live, GOM_TINY_SIZE)
+			kmemleak_free(blk + bit);
+	}
 }

@@ -1,56 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Trace events gomalloc:alloc and gomalloc:free (gomalloc_trace.h); see
- * gomalloc_internal.h.
+ * Trace events gomalloc:alloc and gomalloc:free (gomalloc_trace.h):
+ * kmem:kmalloc/kfree's fields and text plus the span class, emitted by the
+ * exported functions through the inline hooks of gomalloc_hooks.h (a
+ * static key each while disabled).
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
 #include <linux/module.h>
 #include <linux/numa.h>
-#include <linux/rcupdate.h>
 
 #include "gomalloc_internal.h"
 
 #define CREATE_TRACE_POINTS
 #include "gomalloc_hooks.h"
-
-/**
- * gom_obj_bytes() - usable size and span class of a fresh object
- * @p: the object, NULL or GOM_ZERO_SIZE_PTR
- * @size: the bytes requested for it
- * @spanclass: out, optional: its span class (0 large, GOM_TINY_SPANCLASS)
- * @spanp: out, optional: its span
- *
- * gom_ksize() without the checks, for an object its caller holds: the
- * class size (less the red zone in a debug heap) or the page run; @size
- * for a tiny sub-object, whose end is only known once the next one is
- * packed after it.
- *
- * Context: Any context; @p must stay allocated meanwhile.
- * Return: the bytes, 0 (and span class 0, span NULL) for no object.
- */
-size_t gom_obj_bytes(const void *p, size_t size, unsigned int *spanclass,
-		     struct gom_span **spanp)
-{
-	struct gom_span *span = NULL;
-	size_t bytes = 0;
-
-	rcu_read_lock();
-	if ((unsigned long)p > (unsigned long)GOM_ZERO_SIZE_PTR)
-		span = gom_lookup_span(p);
-	if (span && span->spanclass == GOM_TINY_SPANCLASS)
-		bytes = size;
-	else if (span && span->debug)
-		bytes = span->elemsize - GOM_REDZONE;
-	else if (span)
-		bytes = span->elemsize;
-	rcu_read_unlock();
-	if (spanclass)
-		*spanclass = span ? span->spanclass : 0;
-	if (spanp)
-		*spanp = span;
-	return bytes;
-}
 
 /**
  * gom_trace_alloc_slow() - emit gomalloc:alloc

@@ -136,6 +136,12 @@ mapfile -t shfiles < <({ in_root git ls-files -co --exclude-standard -- scripts 
 done)
 check "shellcheck quiet on scripts/ (${#shfiles[@]} shell scripts)" \
 	in_root shellcheck -x "${shfiles[@]}"
+# kernel-doc's warnings go to stderr and leave its exit code 0
+# shellcheck disable=SC2317 # called through check()
+kerneldoc_quiet() { ! "$src/scripts/kernel-doc" -none -Wall "$GOM_ROOT"/kmod/*.[ch] 2>&1 | grep .; }
+check "kernel-doc -Wall quiet on kmod/" kerneldoc_quiet
+check "no cycle in the call graph between kmod/'s components" \
+	python3 "$GOM_ROOT/scripts/callgraph.py" --check
 declare -A mods_dir=() kernel_name=([debug]="the debug 6.12 kernel"
 	[stock61]="Debian's 6.1 kernel" [stock]="Debian's 6.12 kernel"
 	[rt]="Debian's 6.12 PREEMPT_RT kernel" [uml]="UML")

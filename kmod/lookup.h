@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Span lookup: Go's spanOf, address -> span in O(1); see lookup.c.
+ */
+#ifndef _GOMALLOC_LOOKUP_H
+#define _GOMALLOC_LOOKUP_H
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+
+struct gom_span;
+
+#define GOM_FRAME_ORDER		9	/* a frame covers 2 MiB of the direct map */
+#define GOM_FRAME_SHIFT		(PAGE_SHIFT + GOM_FRAME_ORDER)
+#define GOM_FRAME_PAGES		BIT(GOM_FRAME_ORDER)
+
+/**
+ * struct gom_frame - the spans of one 2 MiB frame of the direct map
+ * @spans: one span pointer per page, NULL where no span is
+ * @refs: arenas and direct spans using the frame (under gom_frames_lock)
+ * @rcu: freed after a grace period
+ */
+struct gom_frame {
+	struct gom_span *spans[GOM_FRAME_PAGES];
+	unsigned int refs;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct gom_frame_table - one entry per 2 MiB frame of the direct map
+ * @nr: entries
+ * @rcu: a replaced table is freed after a grace period
+ * @frames: the frame descriptors, NULL where gomalloc holds no pages
+ */
+struct gom_frame_table {
+	unsigned long nr;
+	struct rcu_head rcu;
+	struct gom_frame *frames[];
+};
+
+extern struct gom_frame_table __rcu *gom_frame_tab;
+
+/*
+ * Offset of @p in the direct map, which is linear from PAGE_OFFSET (x86-64,
+ * UML); huge for any other kernel address, which then misses the table.
+ */
+static inline unsigned long gom_dmap_offset(const void *p)
+{
+	return (unsigned long)p - PAGE_OFFSET;
+}
+
+/**
+ * gom_spanof() - the span holding an address: Go's spanOf
+ * @p: any address
+ *
+ * Inline: the free path runs it for every object. A bounds check and two
+ * dependent loads; any address outside the direct map misses the table.
+ *
+ * Context: Any context, under rcu_read_lock().
+ * Return: the span, or NULL when the address is not in a gomalloc span.
+ */
+static inline struct gom_span *gom_spanof(const void *p)
+{
+	const struct gom_frame_table *t = rcu_dereference(gom_frame_tab);
+	unsigned long off = gom_dmap_offset(p);
+	unsigned long idx = off >> GOM_FRAME_SHIFT;
+	const struct gom_frame *f;
+
+	if (unlikely(idx >= t->nr))
+		return NULL;
+	f = READ_ONCE(t->frames[idx]);
+	if (unlikely(!f))
+		return NULL;
+	return READ_ONCE(f->spans[(off >> PAGE_SHIFT) & (GOM_FRAME_PAGES - 1)]);
+}
+
+int gom_lookup_init(void);
+void gom_lookup_exit(void);
+int gom_lookup_get(unsigned long base, unsigned long end, gfp_t gfp);
+void gom_lookup_put(unsigned long base, unsigned long end);
+void gom_span_set_lookup(struct gom_span *span, struct gom_span *val);
+
+#endif /* _GOMALLOC_LOOKUP_H */
