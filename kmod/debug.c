@@ -49,7 +49,10 @@ int gom_span_debug_init(struct gom_span *span, gfp_t gfp)
 	/* only a span points to it, and span structs are not tracked */
 	span->debug = gom_meta_zalloc(struct_size(span->debug, size,
 						  span->nelems), gfp);
-	return span->debug ? 0 : -ENOMEM;
+	if (!span->debug)
+		return -ENOMEM;
+	bitmap_fill(span->debug->free, span->nelems);
+	return 0;
 }
 
 static void gom_slot_poison(struct gom_heap *heap, void *obj,
@@ -191,29 +194,42 @@ void gom_debug_alloc(struct gom_heap *heap, void *obj, size_t size, gfp_t gfp)
 	if (want_init_on_alloc(gfp))
 		memset(obj, 0, size);
 	span = gom_debug_slot(obj, &idx);
-	if (span)
-		gom_debug_set_size(span, idx, obj, size);
+	if (!span)
+		return;
+	gom_debug_set_size(span, idx, obj, size);
+	/* live from here: a free may claim it */
+	clear_bit(idx, span->debug->free);
 }
 
 /**
- * gom_debug_free() - check a debug-class object's red zone and poison it
+ * gom_debug_free() - claim a debug-class object's free, check its red zone
+ *	and poison it
  * @heap: the heap
  * @span: its span
  * @idx: its index
  * @obj: the object, a validated live object of a debug class
- * @caller: reported with an overwritten red zone
+ * @caller: reported with a double free or an overwritten red zone
  *
- * An overwritten red zone is reported and repaired; the object is freed all
- * the same (the overflow is its owner's, the slot itself is sound).
+ * The free is claimed first with an atomic test-and-set of the slot's free
+ * bit: a second free of the object, even one racing on another CPU that
+ * passed the same lockless checks, is reported as a double free and
+ * refused. An overwritten red zone is reported and repaired; the object is
+ * freed all the same (the overflow is its owner's, the slot itself is
+ * sound).
  *
  * Context: Any context, under rcu_read_lock().
+ * Return: true if the caller may free the object, false for a double free.
  */
-void gom_debug_free(struct gom_heap *heap, struct gom_span *span,
+bool gom_debug_free(struct gom_heap *heap, struct gom_span *span,
 		    unsigned int idx, void *obj, unsigned long caller)
 {
 	unsigned int size = READ_ONCE(span->debug->size[idx]);
 	u8 *bad;
 
+	if (test_and_set_bit(idx, span->debug->free)) {
+		gom_report(heap, GOM_ERR_DOUBLE_FREE, obj, caller);
+		return false;
+	}
 	if (size > span->elemsize - GOM_REDZONE)
 		size = span->elemsize - GOM_REDZONE;
 	bad = memchr_inv(obj + size, SLUB_RED_ACTIVE, span->elemsize - size);
@@ -225,6 +241,25 @@ void gom_debug_free(struct gom_heap *heap, struct gom_span *span,
 	       span->elemsize - sizeof(long) - GOM_REDZONE);
 	memset(obj + span->elemsize - GOM_REDZONE, SLUB_RED_ACTIVE,
 	       GOM_REDZONE);
+	return true;
+}
+
+/**
+ * gom_debug_size() - the bytes a debug-class object's caller asked for
+ * @span: its span, of a debug class
+ * @obj: the object, live
+ *
+ * Context: Any context, under rcu_read_lock(); the caller owns @obj.
+ * Return: the size recorded at allocation (or the last resize).
+ */
+size_t gom_debug_size(struct gom_span *span, const void *obj)
+{
+	unsigned int idx;
+
+	if (!gom_span_index(span, obj, &idx))
+		return 0;
+	return min_t(size_t, READ_ONCE(span->debug->size[idx]),
+		     span->elemsize - GOM_REDZONE);
 }
 
 /**
@@ -251,4 +286,23 @@ void gom_debug_resize(struct gom_span *span, void *obj, size_t size)
 	    *(unsigned long *)obj == gom_free_marker(heap, obj))
 		return;
 	gom_debug_set_size(span, idx, obj, size);
+}
+
+/**
+ * gom_debug_regrow() - gom_realloc() keeps a debug-class object in place
+ * @span: its span
+ * @obj: the object, live
+ * @old: its size so far (gom_debug_size())
+ * @size: its new size, at most elemsize - GOM_REDZONE
+ * @gfp: the realloc's flags: __GFP_ZERO (or init_on_alloc) zeroes the
+ *	bytes from @old to @size, which hold red zone
+ *
+ * Context: Any context, under rcu_read_lock(); the caller owns @obj.
+ */
+void gom_debug_regrow(struct gom_span *span, void *obj, size_t old,
+		      size_t size, gfp_t gfp)
+{
+	if (size > old && want_init_on_alloc(gfp))
+		memset(obj + old, 0, size - old);
+	gom_debug_resize(span, obj, size);
 }

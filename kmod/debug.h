@@ -15,10 +15,15 @@
 /**
  * struct gom_span_debug - the side array of a span of a debug heap
  * @rcu: freed after a grace period: lockless frees may still read it
+ * @free: a bit per slot, set while the slot is free; a free claims it with
+ *	an atomic test-and-set, so that of two frees of one object racing on
+ *	two CPUs exactly one is accepted (the default path's lockless checks
+ *	cannot tell them apart)
  * @size: requested bytes of each allocated object (its red zone follows)
  */
 struct gom_span_debug {
 	struct rcu_head rcu;
+	DECLARE_BITMAP(free, GOM_MAX_OBJS_PER_SPAN);
 	u16 size[];
 };
 
@@ -63,8 +68,11 @@ void gom_obj_quarantine(struct gom_heap *heap, void *obj,
 			unsigned int elemsize);
 void gom_debug_alloc(struct gom_heap *heap, void *obj, size_t size,
 		     gfp_t gfp);
-void gom_debug_free(struct gom_heap *heap, struct gom_span *span,
+bool gom_debug_free(struct gom_heap *heap, struct gom_span *span,
 		    unsigned int idx, void *obj, unsigned long caller);
+size_t gom_debug_size(struct gom_span *span, const void *obj);
 void gom_debug_resize(struct gom_span *span, void *obj, size_t size);
+void gom_debug_regrow(struct gom_span *span, void *obj, size_t old,
+		      size_t size, gfp_t gfp);
 
 #endif /* _GOMALLOC_DEBUG_H */

@@ -316,14 +316,14 @@ EXPORT_SYMBOL_GPL(gom_alloc);
  */
 
 /*
- * The live span holding @p with @p an object start (any byte of a tiny
- * block), or NULL after reporting why not. @live: also check that a small
- * object is allocated (free marker and span state).
+ * The live span holding @p with @p a live object's start (a tiny
+ * sub-object's too), or NULL after reporting why not: free, ksize and
+ * realloc of anything else are bad calls alike.
  */
-static struct gom_span *gom_find(const void *p, bool live,
-				 unsigned long caller)
+static struct gom_span *gom_find(const void *p, unsigned long caller)
 {
 	struct gom_span *span = gom_spanof(p);
+	enum gom_error why;
 	struct gom_heap *heap;
 	unsigned int idx, state;
 
@@ -341,14 +341,18 @@ static struct gom_span *gom_find(const void *p, bool live,
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return NULL;
 	}
-	if (span->spc == GOM_TINY_SPANCLASS)
-		return span;
+	if (span->spc == GOM_TINY_SPANCLASS) {
+		if (gom_tiny_live(span, p, &why))
+			return span;
+		gom_report(heap, why, p, caller);
+		return NULL;
+	}
 	if (!gom_span_index(span, p, &idx)) {
 		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
 		return NULL;
 	}
 	/* the slot state first: a free slot's memory may be going away */
-	if (live && span->sizeclass &&
+	if (span->sizeclass &&
 	    (!gom_span_slot_allocated(span, idx) ||
 	     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p))) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
@@ -366,15 +370,20 @@ static size_t gom_span_ksize(struct gom_span *span, const void *p)
 	return span->elemsize;
 }
 
-/* A small object freed: kmemleak first, before anyone can reuse it. */
+/*
+ * A small object freed: a debug class claims the free first (a second
+ * free of it is refused there), then kmemleak forgets it, before anyone
+ * can reuse it.
+ */
 static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
 			   void *p, unsigned long caller)
 {
 	unsigned int idx;
 
+	if (span->debug && gom_span_index(span, p, &idx) &&
+	    !gom_debug_free(heap, span, idx, p, caller))
+		return;
 	kmemleak_free(p);
-	if (span->debug && gom_span_index(span, p, &idx))
-		gom_debug_free(heap, span, idx, p, caller);
 	gom_mcache_free(heap, span->spc, p, caller);
 }
 
@@ -385,7 +394,7 @@ static void gom_free_slow(const void *p, unsigned long caller)
 	struct gom_span *span;
 	struct gom_heap *heap;
 
-	span = gom_find(p, true, caller);
+	span = gom_find(p, caller);
 	if (!span)
 		return;
 	heap = READ_ONCE(span->heap);
@@ -494,7 +503,8 @@ EXPORT_SYMBOL_GPL(gom_free);
  * Return: the object's class size (less the red zone in a debug heap, which
  * then moves behind the whole usable size, as SLUB does), its page run bytes
  * for a large object, the bytes up to the next sub-object for a tiny one; 0
- * for NULL, GOM_ZERO_SIZE_PTR and bad pointers (which are reported).
+ * for NULL, GOM_ZERO_SIZE_PTR and anything but a live object's start (a
+ * freed object, an interior pointer: reported as gom_free() reports them).
  */
 size_t gom_ksize(const void *p)
 {
@@ -504,7 +514,7 @@ size_t gom_ksize(const void *p)
 	if (gom_zero_or_null(p))
 		return 0;
 	rcu_read_lock();
-	span = gom_find(p, false, _RET_IP_);
+	span = gom_find(p, _RET_IP_);
 	if (span)
 		size = gom_span_ksize(span, p);
 	/* all of it is the caller's now: the red zone moves behind it */
@@ -556,7 +566,10 @@ EXPORT_SYMBOL_GPL(gom_owns);
  * @gfp: kmalloc flags
  *
  * The object stays in place when it is large enough; otherwise a new one is
- * allocated from the same heap, the contents copied, and @p freed.
+ * allocated from the same heap, the contents copied, and @p freed. With
+ * __GFP_ZERO (or init_on_alloc) the bytes past the old contents are zero;
+ * in a debug heap the old contents are the bytes asked for, not the whole
+ * slot (the rest is red zone).
  *
  * Context: Any context allowed by @gfp.
  * Return: the object; NULL on failure (@p untouched) or when @p is not a
@@ -566,7 +579,7 @@ void *gom_realloc(const void *p, size_t new_size, gfp_t gfp)
 {
 	struct gom_span *span;
 	struct gom_heap *heap;
-	size_t ks;
+	size_t ks, old;
 	void *n;
 
 	if (gom_zero_or_null(p))
@@ -576,11 +589,13 @@ void *gom_realloc(const void *p, size_t new_size, gfp_t gfp)
 		return GOM_ZERO_SIZE_PTR;
 	}
 	rcu_read_lock();
-	span = gom_find(p, true, _RET_IP_);
+	span = gom_find(p, _RET_IP_);
 	heap = span ? READ_ONCE(span->heap) : NULL;
 	ks = span ? gom_span_ksize(span, p) : 0;
+	/* a debug object's bytes beyond its size are red zone, not data */
+	old = span && span->debug ? gom_debug_size(span, p) : ks;
 	if (span && span->debug && new_size <= ks)
-		gom_debug_resize(span, (void *)p, new_size);
+		gom_debug_regrow(span, (void *)p, old, new_size, gfp);
 	rcu_read_unlock();
 	if (!span)
 		return NULL;
@@ -589,7 +604,7 @@ void *gom_realloc(const void *p, size_t new_size, gfp_t gfp)
 	n = gom_heap_alloc_caller(heap, new_size, gfp, _RET_IP_);
 	if (!n)
 		return NULL;
-	memcpy(n, p, ks);
+	memcpy(n, p, old);
 	gom_free_caller(p, _RET_IP_);
 	return n;
 }

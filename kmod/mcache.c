@@ -309,23 +309,29 @@ static struct gom_span *gom_large_cache_take(struct gom_mcache *c,
 	return NULL;
 }
 
-/* Keep @span; return the oldest span evicted to make room, or NULL. */
-static struct gom_span *gom_large_cache_put(struct gom_mcache *c,
-					    struct gom_span *span)
+/*
+ * Keep @span, evicting the oldest runs until it fits both bounds; return
+ * how many were evicted into @old (GOM_LARGE_CACHE_SPANS at most: @span
+ * alone fits once the cache is empty).
+ */
+static unsigned int gom_large_cache_put(struct gom_mcache *c,
+					struct gom_span *span,
+					struct gom_span **old)
 {
-	struct gom_span *old = NULL;
+	unsigned int n = 0;
 
-	if (c->large_cache_nr == GOM_LARGE_CACHE_SPANS ||
-	    c->large_cache_pages + span->npages > GOM_LARGE_CACHE_PAGES) {
-		old = c->large_cache[0];
+	while (c->large_cache_nr == GOM_LARGE_CACHE_SPANS ||
+	       c->large_cache_pages + span->npages > GOM_LARGE_CACHE_PAGES) {
+		old[n] = c->large_cache[0];
 		c->large_cache_nr--;
-		c->large_cache_pages -= old->npages;
+		c->large_cache_pages -= old[n]->npages;
 		memmove(&c->large_cache[0], &c->large_cache[1],
 			c->large_cache_nr * sizeof(span));
+		n++;
 	}
 	c->large_cache[c->large_cache_nr++] = span;
 	c->large_cache_pages += span->npages;
-	return old;
+	return n;
 }
 
 /**
@@ -353,20 +359,22 @@ struct gom_span *gom_mcache_large_take(struct gom_heap *heap,
  * @heap: the heap
  * @span: a large span whose object was freed (state GOM_SPAN_LARGE_CACHED)
  *
- * The oldest run evicted to make room goes back to the mheap.
+ * The oldest runs evicted to keep the cache within GOM_LARGE_CACHE_SPANS
+ * runs and GOM_LARGE_CACHE_PAGES pages go back to the mheap.
  *
  * Context: Any context; no gomalloc lock held.
  */
 void gom_mcache_large_keep(struct gom_heap *heap, struct gom_span *span)
 {
-	struct gom_span *old;
+	struct gom_span *old[GOM_LARGE_CACHE_SPANS];
 	unsigned long flags;
+	unsigned int n;
 
 	local_lock_irqsave(&heap->mcache->lock, flags);
-	old = gom_large_cache_put(this_cpu_ptr(heap->mcache), span);
+	n = gom_large_cache_put(this_cpu_ptr(heap->mcache), span, old);
 	local_unlock_irqrestore(&heap->mcache->lock, flags);
-	if (old)
-		gom_mheap_free_large(heap, old);
+	while (n--)
+		gom_mheap_free_large(heap, old[n]);
 }
 
 /* Give back the large runs an mcache keeps. */

@@ -136,6 +136,8 @@ void *gom_tiny_retire(struct gom_tiny *t)
  *
  * Go: keep whichever block has more room left. @blk becomes the current
  * block, or holds the one sub-object when the current one has more room.
+ * Its first word is cleared: a block from the free cache holds a free
+ * marker there, which would give the heap key away.
  *
  * Context: the owning mcache's lock held.
  * Return: the sub-object, at the start of @blk.
@@ -152,6 +154,8 @@ void *gom_tiny_take(struct gom_tiny *t, void *blk, size_t size, void **dead)
 	idx = (blk - (void *)span->base) / GOM_TINY_SIZE;
 	tb = gom_tiny_block(span, idx);
 
+	/* a block from the free cache holds its marker: never hand it out */
+	*(unsigned long *)blk = 0;
 	*dead = NULL;
 	if (t->block && size >= t->offset) {
 		gom_tiny_publish(tb, BIT(0), gom_tiny_end_bit(size));
@@ -224,6 +228,36 @@ bool gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
 	if (!(old & ~bit))
 		*dead = gom_span_obj(span, idx);
 	return true;
+}
+
+/**
+ * gom_tiny_live() - whether @p starts a live tiny sub-object
+ * @span: a span of GOM_TINY_SPANCLASS holding @p
+ * @p: the pointer
+ * @why: when false, what @p is: GOM_ERR_INTERIOR (no sub-object starts
+ *	there) or GOM_ERR_DOUBLE_FREE (it was freed)
+ *
+ * Racy by nature, as any lockless check: gom_tiny_free() decides exactly.
+ *
+ * Context: Any context, under rcu_read_lock().
+ * Return: true if @p starts a sub-object that was handed out and is live.
+ */
+bool gom_tiny_live(const struct gom_span *span, const void *p,
+		   enum gom_error *why)
+{
+	unsigned long off = (unsigned long)p - span->base;
+	unsigned int idx = off / GOM_TINY_SIZE;
+	unsigned int bit = BIT(off % GOM_TINY_SIZE);
+	struct gom_tiny_block *tb;
+
+	*why = GOM_ERR_INTERIOR;
+	if (idx >= span->nelems)
+		return false;
+	tb = &span->tiny->b[idx];
+	if (!(READ_ONCE(tb->starts) & bit))
+		return false;
+	*why = GOM_ERR_DOUBLE_FREE;
+	return atomic_read(&tb->live) & bit;
 }
 
 /**

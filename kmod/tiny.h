@@ -10,6 +10,8 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
+#include "report.h"
+
 struct gom_heap;
 struct gom_span;
 
@@ -67,6 +69,8 @@ void *gom_tiny_take(struct gom_tiny *t, void *blk, size_t size, void **dead);
 void *gom_tiny_retire(struct gom_tiny *t);
 bool gom_tiny_free(struct gom_heap *heap, struct gom_span *span,
 		   const void *p, unsigned long caller, void **dead);
+bool gom_tiny_live(const struct gom_span *span, const void *p,
+		   enum gom_error *why);
 size_t gom_tiny_ksize(struct gom_span *span, const void *p);
 void gom_tiny_forget(struct gom_span *span);
 
