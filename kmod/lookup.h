@@ -60,7 +60,7 @@ static inline unsigned long gom_dmap_offset(const void *p)
  * Context: Any context, under rcu_read_lock().
  * Return: the span, or NULL when the address is not in a gomalloc span.
  */
-static inline struct gom_span *gom_spanof(const void *p)
+static __always_inline struct gom_span *gom_spanof(const void *p)
 {
 	const struct gom_frame_table *t = rcu_dereference(gom_frame_tab);
 	unsigned long off = gom_dmap_offset(p);

@@ -107,73 +107,6 @@
 #include "gomalloc_hooks.h"
 #include "mcache_inline.h"
 
-/* === The tiny allocator: Go's mallocgcTiny === */
-
-/* @blk becomes this CPU's block for @size; a retired block left dead goes. */
-static void *gom_tiny_place(struct gom_heap *heap, struct gom_mcache *c,
-			    void *blk, size_t size)
-{
-	void *dead, *obj = gom_tiny_take(&c->tiny, blk, size, &dead);
-
-	if (dead)
-		gom_mcache_free_locked(heap, c, GOM_TINY_SPANCLASS, dead,
-				       _RET_IP_);
-	c->tiny_allocs++;
-	return obj;
-}
-
-/* Pack into the current block, else into a block of the free cache or span. */
-static void *gom_tiny_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
-				   size_t size)
-{
-	void *obj = gom_tiny_fit(&c->tiny, size), *blk;
-
-	if (obj) {
-		c->tiny_allocs++;
-		return obj;
-	}
-	blk = gom_mcache_alloc_locked(heap, c, GOM_TINY_SPANCLASS);
-	return blk ? gom_tiny_place(heap, c, blk, size) : NULL;
-}
-
-/*
- * A tiny object, 1..GOM_TINY_SIZE - 1 bytes. Each sub-object is registered
- * with kmemleak on its own: they never overlap.
- */
-static void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
-{
-	unsigned long flags;
-	void *obj, *blk;
-
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	obj = gom_tiny_alloc_locked(heap, this_cpu_ptr(heap->mcache), size);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
-	if (unlikely(!obj)) {
-		if (!gom_mcache_alloc_grow(heap, GOM_TINY_SPANCLASS, gfp, 1, &blk))
-			return NULL;
-		local_lock_irqsave(&heap->mcache->lock, flags);
-		obj = gom_tiny_place(heap, this_cpu_ptr(heap->mcache), blk, size);
-		local_unlock_irqrestore(&heap->mcache->lock, flags);
-	}
-	if (want_init_on_alloc(gfp))
-		memset(obj, 0, size);
-	kmemleak_alloc(obj, size, 1, gfp);
-	return obj;
-}
-
-/* A tiny sub-object freed; its block goes when nothing in it is live. */
-static void gom_tiny_release(struct gom_heap *heap, struct gom_span *span,
-			     const void *p, unsigned long caller)
-{
-	void *dead;
-
-	if (!gom_tiny_free(heap, span, p, caller, &dead))
-		return;
-	this_cpu_inc(heap->mcache->tiny_frees);
-	if (dead)
-		gom_mcache_free(heap, GOM_TINY_SPANCLASS, dead, caller);
-}
-
 /* === Allocation === */
 
 /*
@@ -234,7 +167,7 @@ static __always_inline void *gom_small_alloc(struct gom_heap *heap,
 		obj = gom_mcache_alloc_locked(heap, c, spc);
 	local_unlock_irqrestore(&heap->mcache->lock, flags);
 	if (unlikely(!obj))
-		gom_mcache_alloc_grow(heap, spc, gfp, 1, &obj);
+		obj = gom_mcache_alloc_one(heap, spc, gfp);
 	if (likely(obj))
 		gom_obj_init(heap, spc, obj, size, gfp);
 	return obj;

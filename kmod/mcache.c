@@ -231,6 +231,26 @@ size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
 	}
 }
 
+/**
+ * gom_mcache_alloc_one() - one object of a span class, growing as needed
+ * @heap: the heap
+ * @spc: the span class
+ * @gfp: the caller's flags
+ *
+ * gom_mcache_alloc_grow() for one object, returned: the fast path's
+ * callers then keep their object in a register.
+ *
+ * Context: Any context allowed by @gfp; may sleep if @gfp allows.
+ * Return: the object (contents as left), or NULL.
+ */
+void *gom_mcache_alloc_one(struct gom_heap *heap, unsigned int spc,
+			   gfp_t gfp)
+{
+	void *obj;
+
+	return gom_mcache_alloc_grow(heap, spc, gfp, 1, &obj) ? obj : NULL;
+}
+
 /* === Frees === */
 
 static void gom_mcache_flush(struct gom_heap *heap, struct gom_mcache *c,

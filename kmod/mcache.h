@@ -81,6 +81,8 @@ void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
 			      unsigned int spc);
 size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
 			     gfp_t gfp, size_t nr, void **p);
+void *gom_mcache_alloc_one(struct gom_heap *heap, unsigned int spc,
+			   gfp_t gfp);
 void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
 			    unsigned int spc, void *p, unsigned long caller);
 void gom_mcache_free(struct gom_heap *heap, unsigned int spc, void *p,

@@ -131,8 +131,8 @@ static inline unsigned long gom_span_bytes(const struct gom_span *span)
  * Context: Any context, under rcu_read_lock().
  * Return: false if the slot is certainly free.
  */
-static inline bool gom_span_slot_allocated(const struct gom_span *span,
-					   unsigned int idx)
+static __always_inline bool
+gom_span_slot_allocated(const struct gom_span *span, unsigned int idx)
 {
 	if (idx < READ_ONCE(span->freeindex))
 		return true;
@@ -151,8 +151,8 @@ static inline bool gom_span_slot_allocated(const struct gom_span *span,
  * Context: Any context.
  * Return: true if @p is the start of an object of @span.
  */
-static inline bool gom_span_index(const struct gom_span *span, const void *p,
-				  unsigned int *idx)
+static __always_inline bool gom_span_index(const struct gom_span *span,
+					   const void *p, unsigned int *idx)
 {
 	unsigned long off = (unsigned long)p - span->base;
 	unsigned int i;
