@@ -20,6 +20,7 @@
 #include <linux/percpu.h>
 
 #include "gomalloc_internal.h"
+#include "mcache_inline.h"
 
 static bool gom_large_cacheable(struct gom_heap *heap, unsigned int npages)
 {

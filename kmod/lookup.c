@@ -221,15 +221,21 @@ void gom_lookup_put(unsigned long base, unsigned long end)
 void gom_span_set_lookup(struct gom_span *span, struct gom_span *val)
 {
 	unsigned long addr = span->base;
-	struct gom_frame *f = NULL;
-	unsigned int i;
+	unsigned long end = addr + ((unsigned long)span->npages << PAGE_SHIFT);
+	unsigned int slot, n, i;
+	struct gom_frame *f;
 
 	rcu_read_lock();
-	for (i = 0; i < span->npages; i++, addr += PAGE_SIZE) {
-		if (i == 0 || !gom_frame_slot(addr))
-			f = rcu_dereference(gom_frame_tab)->frames[gom_frame_index(addr)];
+	/* frame by frame: one table lookup for each 2 MiB the span covers */
+	while (addr < end) {
+		f = rcu_dereference(gom_frame_tab)->frames[gom_frame_index(addr)];
+		slot = gom_frame_slot(addr);
+		n = min_t(unsigned long, GOM_FRAME_PAGES - slot,
+			  (end - addr) >> PAGE_SHIFT);
 		if (!WARN_ON_ONCE(!f))
-			WRITE_ONCE(f->spans[gom_frame_slot(addr)], val);
+			for (i = 0; i < n; i++)
+				WRITE_ONCE(f->spans[slot + i], val);
+		addr += (unsigned long)n << PAGE_SHIFT;
 	}
 	rcu_read_unlock();
 }

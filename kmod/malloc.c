@@ -22,8 +22,9 @@
  * classes and GOM_TINY_SPANCLASS, the tiny allocator's 16-byte blocks.
  * Beside the ladder, serving one rung each:
  *
- *   tiny.c      1..15 byte requests packed into 16-byte blocks, Go's tiny
- *               allocator; the blocks are objects of their own span class
+ *   malloc_tiny.c  Go's tiny allocator (mallocgcTiny): 1..15 byte requests
+ *               packed into 16-byte blocks, objects of their own span
+ *               class; tiny.c keeps the blocks' state
  *   large.c     above 32 KiB, exactly ceil(size / 4 KiB) pages from the
  *               mheap (or straight from the page allocator above an arena)
  *   lookup.c    Go's spanOf: address -> span in O(1), lockless; also how

@@ -87,9 +87,6 @@ void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
 			    unsigned int spc, void *p, unsigned long caller);
 void gom_mcache_free(struct gom_heap *heap, unsigned int spc, void *p,
 		     unsigned long caller);
-struct gom_span *gom_mcache_large_take(struct gom_heap *heap,
-				       unsigned int npages);
-void gom_mcache_large_keep(struct gom_heap *heap, struct gom_span *span);
 void gom_mcache_drain_cpu(struct gom_heap *heap, int cpu);
 void gom_mcache_drain_all(struct gom_heap *heap);
 
