@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) "gomalloc: " fmt
 
+#include <linux/gfp.h>	/* before fault-inject.h, which needs it on 6.1 */
 #include <linux/fault-inject.h>
 #include <linux/module.h>
 
