@@ -7,7 +7,7 @@
 #   scripts/mkroot.sh ROOTDIR MODULES_DIR [SELFTESTS_DIR] [TOOLS_DIR]
 #
 # MODULES_DIR is a built tree (kmod/gomalloc.ko, kunit/*.ko, testmod/*.ko,
-# bench/*.ko, examples/*/*.ko).
+# bench/*.ko, examples/*/*.ko, torture/*.ko).
 # The directory serves UML as its hostfs root; QEMU gets it as an initramfs
 # (mkroot.sh --cpio ROOTDIR OUT.cpio.gz packs it).
 set -euo pipefail
@@ -33,7 +33,8 @@ cp "$mods/kmod/gomalloc.ko" "$root/modules/"
 for ko in "$mods"/kunit/*.ko; do
 	[ -e "$ko" ] && cp "$ko" "$root/modules/kunit/"
 done
-for ko in "$mods"/testmod/*.ko "$mods"/bench/*.ko "$mods"/examples/*/*.ko; do
+for ko in "$mods"/testmod/*.ko "$mods"/bench/*.ko "$mods"/examples/*/*.ko \
+	"$mods"/torture/*.ko; do
 	[ -e "$ko" ] && cp "$ko" "$root/modules/"
 done
 if [ -n "$sts" ]; then

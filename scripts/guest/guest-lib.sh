@@ -85,6 +85,48 @@ run_kunit_modules() {
 	done
 }
 
+# run_torture NAME SECONDS [PARAM=VALUE...] - load torture/gomtorture.ko with
+# duration=SECONDS and the parameters, wait for its "--- End of test" line
+# (SECONDS + 300 s at most), unload it. One TAP document NAME: loaded, ended
+# with SUCCESS, no kernel report in the log from its Start line on,
+# unloaded; its gomtorture lines as comments and its totals as figures
+# (torture_ops, objects_damaged, objects_lost).
+TORTURE_REPORTS='BUG: |BUG [^ ]* \(|WARNING: |Oops|general protection fault|KASAN|UBSAN: |scheduling while atomic|soft lockup|detected stall|possible circular locking|inconsistent lock state|kernel BUG at|DEBUG_LOCKS_WARN_ON|unreferenced object'
+run_torture() {
+	t_name=$1 t_secs=$2
+	shift 2
+	t_starts=$(dmesg | grep -c 'gomtorture: --- Start of test')
+	t_ends=$(dmesg | grep -c 'gomtorture: --- End of test')
+	tap_begin "$t_name" 4
+	echo "gomalloc-guest: gomtorture for $t_secs s: $*" >/dev/kmsg
+	t_0=$(date +%s)
+	if tap_check "insmod gomtorture.ko duration=$t_secs $*" \
+		insmod "$MODDIR"/gomtorture.ko duration="$t_secs" "$@"; then
+		while [ "$(dmesg | grep -c 'gomtorture: --- End of test')" -le "$t_ends" ] &&
+			[ "$(($(date +%s) - t_0))" -lt $((t_secs + 300)) ]; do
+			sleep 2
+		done
+	fi
+	t_waited=$(($(date +%s) - t_0))
+	dmesg | awk -v n0="$t_starts" '/gomtorture: --- Start of test/ { n++ } n > n0' \
+		>/tmp/torture.log
+	# shellcheck disable=SC2016 # expanded by that sh -c
+	tap_check "gomtorture: --- End of test: SUCCESS (${t_waited} s after insmod)" \
+		sh -c 'grep -q "gomtorture: --- End of test: SUCCESS" /tmp/torture.log ||
+			{ grep "gomtorture: " /tmp/torture.log | tail -n 40; exit 1; }'
+	# shellcheck disable=SC2016 # expanded by that sh -c
+	tap_check "no kernel report in the log during the test" \
+		sh -c '! grep -E "$1" /tmp/torture.log' sh "$TORTURE_REPORTS"
+	tap_check "rmmod gomtorture" rmmod gomtorture
+	grep -E 'gomtorture: (End: |--- )' /tmp/torture.log | sed 's/^/# /' >>"$TAP_FILE"
+	t_end=$(grep 'gomtorture: End: ops=' /tmp/torture.log | tail -n 1)
+	for t_fig in ops:torture_ops damaged:objects_damaged live:objects_lost; do
+		t_val=$(echo "$t_end" | sed -n "s/.* ${t_fig%%:*}=\([0-9]*\).*/\1/p")
+		[ -n "$t_val" ] && echo "# figure: ${t_fig#*:}=$t_val" >>"$TAP_FILE"
+	done
+	tap_end
+}
+
 # kmemleak_reset / kmemleak_check: start clean, then report anything new.
 kmemleak_reset() {
 	[ -e /sys/kernel/debug/kmemleak ] || return 0

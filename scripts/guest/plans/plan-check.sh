@@ -6,16 +6,26 @@
 # the drop-in example (an unmodified kmalloc user, examples/dropin/) and,
 # while it holds objects, gomstat's table, --check and --plot.
 # gomalloc.only=kunit|selftests on the command line runs one half;
-# gomalloc.only=NAME (a kselftest program) runs that kselftest alone.
+# gomalloc.only=NAME (a kselftest program) runs that kselftest alone;
+# gomalloc.only=gomtorture runs only the torture test.
+#
+# After the kselftests (whole run, or gomalloc.only=gomtorture): the torture
+# test torture/gomtorture.ko for TORTURE seconds (gomalloc.torture=SECONDS
+# on the command line; default 30) with CPU hotplug, shuffling, stutter,
+# fault injection and the hostile cases on, 4 CPUs.
 #
 # kselftest order: the ones that only need gomalloc and the driver loaded
 # first; gomalloc_lifecycle_test last, as it unloads and reloads both
 # modules itself (it leaves them loaded as it found them); any other
 # program in /selftests runs before it.
 ONLY=all
+TORTURE=30
 # shellcheck disable=SC2013 # the command line's words, not its lines
 for arg in $(cat /proc/cmdline); do
-	case "$arg" in gomalloc.only=*) ONLY=${arg#gomalloc.only=} ;; esac
+	case "$arg" in
+	gomalloc.only=*) ONLY=${arg#gomalloc.only=} ;;
+	gomalloc.torture=*) TORTURE=${arg#gomalloc.torture=} ;;
+	esac
 done
 SELFTESTS_FIRST="gomalloc_debugfs_test gomalloc_storm_test gomalloc_hotplug_test
 	gomalloc_faults_test gomalloc_badinput_test gomalloc_pressure_test
@@ -62,7 +72,7 @@ if [ "$ONLY" = all ] || [ "$ONLY" = kunit ] && ls "$MODDIR"/kunit/*.ko >/dev/nul
 	run_kunit_modules "$MODDIR"/kunit/*.ko
 fi
 
-if [ "$ONLY" != kunit ]; then
+if [ "$ONLY" != kunit ] && [ "$ONLY" != gomtorture ]; then
 	tap_begin gomalloc_test_driver 2
 	tap_check "insmod gomalloc_drv.ko" insmod "$MODDIR"/gomalloc_drv.ko
 	tap_check "/dev/gomalloc_drv exists" test -c /dev/gomalloc_drv
@@ -92,6 +102,11 @@ if [ "$ONLY" != kunit ]; then
 	tap_begin gomalloc_test_driver_unload 1
 	tap_check "rmmod gomalloc_drv" rmmod gomalloc_drv
 	tap_end
+fi
+
+if [ "$ONLY" = all ] || [ "$ONLY" = gomtorture ]; then
+	run_torture gomtorture "$TORTURE" onoff_interval=3 onoff_holdoff=5 \
+		stutter=15 shuffle_interval=3 stat_interval=15 fault_interval=5
 fi
 
 tap_begin gomalloc_unload 2

@@ -3,11 +3,17 @@
 # plan-smoke.sh - distribution kernels (Debian's 6.1, 6.12 and 6.12
 # PREEMPT_RT): gomalloc and the test driver load, a short storm
 # (gomalloc.storm=SECONDS on the command line, default 12) and the bad-input
-# kselftest pass, both modules unload and leave no debugfs directory behind.
+# kselftest pass, the torture test torture/gomtorture.ko runs for TORTURE
+# seconds (gomalloc.torture=SECONDS, default 20) with CPU hotplug and every
+# context on, both modules unload and leave no debugfs directory behind.
 STORM=12
+TORTURE=20
 # shellcheck disable=SC2013 # the command line's words, not its lines
 for arg in $(cat /proc/cmdline); do
-	case "$arg" in gomalloc.storm=*) STORM=${arg#gomalloc.storm=} ;; esac
+	case "$arg" in
+	gomalloc.storm=*) STORM=${arg#gomalloc.storm=} ;;
+	gomalloc.torture=*) TORTURE=${arg#gomalloc.torture=} ;;
+	esac
 done
 
 tap_begin gomalloc_smoke_load 4
@@ -22,6 +28,8 @@ echo "gomalloc-guest: kselftest gomalloc_storm_test ($STORM s)" >/dev/kmsg
 run_selftest /selftests/gomalloc_storm_test "$STORM"
 echo "gomalloc-guest: kselftest gomalloc_badinput_test" >/dev/kmsg
 run_selftest /selftests/gomalloc_badinput_test
+run_torture gomtorture "$TORTURE" onoff_interval=2 onoff_holdoff=3 \
+	stutter=15 shuffle_interval=3 stat_interval=15
 
 tap_begin gomalloc_smoke_unload 3
 tap_check "rmmod gomalloc_drv" rmmod gomalloc_drv
