@@ -106,7 +106,8 @@ fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = gomtorture ]; then
 	run_torture gomtorture "$TORTURE" onoff_interval=3 onoff_holdoff=5 \
-		stutter=15 shuffle_interval=3 stat_interval=15 fault_interval=5
+		stutter=15 shuffle_interval=3 stat_interval=15 fault_interval=5 \
+		hostile_double_free=1
 fi
 
 tap_begin gomalloc_unload 2

@@ -29,7 +29,7 @@ run_selftest /selftests/gomalloc_storm_test "$STORM"
 echo "gomalloc-guest: kselftest gomalloc_badinput_test" >/dev/kmsg
 run_selftest /selftests/gomalloc_badinput_test
 run_torture gomtorture "$TORTURE" onoff_interval=2 onoff_holdoff=3 \
-	stutter=15 shuffle_interval=3 stat_interval=15
+	stutter=15 shuffle_interval=3 stat_interval=15 hostile_double_free=1
 
 tap_begin gomalloc_smoke_unload 3
 tap_check "rmmod gomalloc_drv" rmmod gomalloc_drv
