@@ -1614,7 +1614,8 @@ static void gt_hostile_df(u64 *rng)
 	}
 	migrate_disable();
 	x = smp_processor_id();
-	n = gt_rand(rng) % (num_online_cpus() - 1);
+	/* max(): on !SMP (UML) the divisor is a constant 0 the compiler sees */
+	n = gt_rand(rng) % max(num_online_cpus() - 1, 1U);
 	for_each_online_cpu(y)
 		if (y != x && !n--)
 			break;
