@@ -34,6 +34,8 @@ const char *const gom_error_names[] = {
 };
 
 static_assert(ARRAY_SIZE(gom_error_names) == GOM_ERR_NR);
+/* for the test modules, which name the kinds they count */
+EXPORT_SYMBOL_NS_GPL(gom_error_names, GOM_INTERNAL_NS);
 
 /* === Counting === */
 

@@ -345,20 +345,6 @@ static struct gom_heap *gt_waf_heap, *gt_mark_heap, *gt_df_heap;
 static struct workqueue_struct *gt_wq;
 static bool gt_df_broken;
 
-/* gomalloc's names of its error kinds (report.c's table is not exported) */
-static const char *const gt_error_names[] = {
-	[GOM_ERR_NOT_OURS]	 = "not_ours",
-	[GOM_ERR_INTERIOR]	 = "interior",
-	[GOM_ERR_DOUBLE_FREE]	 = "double_free",
-	[GOM_ERR_HEAP_DESTROYED] = "heap_destroyed",
-	[GOM_ERR_TOO_LARGE]	 = "too_large",
-	[GOM_ERR_FREELIST]	 = "freelist",
-	[GOM_ERR_POISON]	 = "poison",
-	[GOM_ERR_REDZONE]	 = "redzone",
-};
-
-static_assert(ARRAY_SIZE(gt_error_names) == GOM_ERR_NR);
-
 static void gt_error(void)
 {
 	atomic_long_inc(&gt_misc[GM_ERRORS]);
@@ -1521,7 +1507,7 @@ out:
 	}
 	gt_err_ratelimited("hostile: write after free at byte %u of %p (%zu bytes, heap %s): %ld %s reports, expected 1%s",
 			   off, p, size, gom_heap_name(heap), got,
-			   gt_error_names[kind],
+			   gom_error_names[kind],
 			   handed_out ? "; the object was handed out again" : "");
 }
 
@@ -1779,7 +1765,7 @@ static bool gt_verdict(void)
 		want = atomic_long_read(&gt_expected[k]);
 		if (delta != want)
 			gt_err("%ld %s reports, %ld planted", delta,
-			       gt_error_names[k], want);
+			       gom_error_names[k], want);
 	}
 	for (k = 0; k < ARRAY_SIZE(gt_taints); k++)
 		if (test_taint(gt_taints[k]) && !gt_taint0[k])
