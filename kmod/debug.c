@@ -104,7 +104,7 @@ bool gom_obj_check_free(struct gom_heap *heap, void *obj,
 
 	if (!debug && !cached)
 		return true;
-	if (*(unsigned long *)obj != gom_free_marker(heap, obj)) {
+	if (gom_marker_word(obj) != gom_free_marker(heap, obj)) {
 		gom_count_error(heap, GOM_ERR_FREELIST);
 		pr_err_ratelimited("%s: object 0x%p (heap %s) free marker overwritten, found on allocation\n",
 				   gom_error_names[GOM_ERR_FREELIST], obj,

@@ -5,6 +5,8 @@
 #ifndef _GOMALLOC_DEBUG_H
 #define _GOMALLOC_DEBUG_H
 
+#include <asm/rwonce.h>
+#include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/rcupdate.h>
 #include <linux/swab.h>
@@ -39,6 +41,47 @@ static inline unsigned long gom_free_marker(const struct gom_heap *heap,
 					    const void *p)
 {
 	return heap->key ^ swab64((unsigned long)p);
+}
+
+/*
+ * An object's first word, where its free marker goes, read by the lockless
+ * checks: on a free, and on a pop from a free cache. A double free that
+ * raced (gom_mcentral_claim()) can leave a pointer whose span has since
+ * given its pages back to the mheap, poisoned for KASAN; they are still
+ * the heap's (they cool until a quiesce, mheap.c), so the read is safe,
+ * and unchecked: the mismatch it finds is reported by gomalloc itself.
+ */
+static __always_inline unsigned long gom_marker_word(const void *p)
+{
+	return READ_ONCE_NOCHECK(*(const unsigned long *)p);
+}
+
+/**
+ * gom_free_claim() - claim the free of a small object by its marker
+ * @heap: its heap
+ * @p: the object, a checked object start whose slot is allocated
+ *
+ * Without kmemleak a check only: a marker already there is a double free;
+ * two frees racing on two CPUs may both pass (gom_mcentral_claim() then
+ * catches the duplicate). On CONFIG_DEBUG_KMEMLEAK kernels the marker is
+ * installed with one cmpxchg, so that exactly one of two racing frees wins
+ * and calls kmemleak_free(), which must not see an object twice; an atomic
+ * per free is a debug kernel's price.
+ *
+ * Context: Any context, under rcu_read_lock().
+ * Return: true if the caller owns this free.
+ */
+static __always_inline bool gom_free_claim(const struct gom_heap *heap,
+					   const void *p)
+{
+	unsigned long marker = gom_free_marker(heap, p);
+	unsigned long old = gom_marker_word(p);
+
+	if (old == marker)
+		return false;
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		return true;
+	return try_cmpxchg((unsigned long *)p, &old, marker);
 }
 
 static inline bool gom_heap_debug(const struct gom_heap *heap)

@@ -41,11 +41,48 @@ static bool gom_debug;
 module_param_named(debug, gom_debug, bool, 0444);
 MODULE_PARM_DESC(debug, "debug mode (poison, red zones, checks) for the default heap");
 
+/* === Quiesce: idle pages settle before they leave a heap === */
+
+/* one quiesce at a time: see gom_heap_quiesce() */
+static DEFINE_MUTEX(gom_quiesce_mutex);
+
+/**
+ * gom_heap_quiesce() - let the pages a heap's spans freed so far settle
+ * @heap: the heap
+ *
+ * The lockless free path can leave a duplicate pointer in a free cache (a
+ * double free that raced, see gom_mcentral_claim()), and a free that found
+ * its span live may still be about to read or push its object. Pages freed
+ * before the quiesce began may leave the heap once both are over: an RCU
+ * grace period (every free runs under rcu_read_lock()), then every free
+ * cache drained into mcentral, where any duplicate is caught. One quiesce
+ * at a time, so that each grace period follows its own beginning.
+ *
+ * Context: Process context; sleeps. Not under gom_heaps_mutex or
+ * cpus_read_lock() (the drain takes it).
+ */
+void gom_heap_quiesce(struct gom_heap *heap)
+{
+	mutex_lock(&gom_quiesce_mutex);
+	gom_mheap_quiesce_begin(heap);
+	synchronize_rcu();
+	gom_mcache_drain_all(heap);
+	gom_mheap_quiesce_end(heap);
+	mutex_unlock(&gom_quiesce_mutex);
+}
+EXPORT_SYMBOL_NS_GPL(gom_heap_quiesce, GOM_INTERNAL_NS);
+
+/* The shrinker cannot sleep on a drain: it leaves the quiesce to a worker. */
+static void gom_heap_quiesce_work(struct work_struct *work)
+{
+	gom_heap_quiesce(container_of(work, struct gom_heap, quiesce_work));
+}
+
 /* === Scavenge and validate: the heap-wide actions of debugfs === */
 
 /*
  * Give back what a heap holds and does not use: the mcaches drained, the
- * mcentral reserves, every idle arena page.
+ * mcentral reserves, then, once they have settled, every idle arena page.
  */
 static unsigned long gom_heap_scavenge(struct gom_heap *heap)
 {
@@ -54,6 +91,7 @@ static unsigned long gom_heap_scavenge(struct gom_heap *heap)
 	gom_mcache_drain_all(heap);
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
 		gom_mcentral_release_reserve(&heap->central[spc]);
+	gom_heap_quiesce(heap);
 	return gom_mheap_scavenge(heap, ULONG_MAX);
 }
 
@@ -198,7 +236,14 @@ static void gom_heap_free(struct gom_heap *heap)
 	mutex_lock(&gom_heaps_mutex);
 	list_del_rcu(&heap->list);
 	mutex_unlock(&gom_heaps_mutex);
-	synchronize_rcu();	/* the shrinker no longer sees it */
+	/*
+	 * Frees run under rcu_read_lock(): after this grace period none that
+	 * missed @dying is in flight, and every later one is reported as
+	 * heap_destroyed and ignored, never raced with the teardown below.
+	 */
+	WRITE_ONCE(heap->dying, true);
+	synchronize_rcu();	/* nor does the shrinker see it any more */
+	cancel_work_sync(&heap->quiesce_work);
 
 	objs = gom_heap_empty(heap, &spans);
 	gom_mheap_info(heap, &info);
@@ -302,6 +347,7 @@ struct gom_heap *gom_heap_create(const char *name, unsigned int flags)
 		flags |= GOM_HEAP_NO_TINY;
 	heap->flags = flags;
 	heap->key = get_random_long();
+	INIT_WORK(&heap->quiesce_work, gom_heap_quiesce_work);
 	gom_profile_init(heap);
 	gom_mheap_init(&heap->mheap);
 	for (spc = 0; spc < GOM_NUM_SPAN_CLASSES; spc++)
@@ -456,6 +502,9 @@ static unsigned long gom_shrink_scan(struct shrinker *s,
 		done += gom_mheap_scavenge(heap, sc->nr_to_scan - done);
 		if (done >= sc->nr_to_scan)
 			break;
+		/* what still cools settles for the next scan */
+		if (gom_mheap_idle_pages(heap))
+			queue_work(system_unbound_wq, &heap->quiesce_work);
 	}
 	rcu_read_unlock();
 	return done ? done : SHRINK_STOP;

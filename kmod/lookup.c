@@ -13,7 +13,8 @@
  * a racing lookup always reads a span and revalidates it under the lock
  * that guards its state.
  *
- * A span's entries are written with WRITE_ONCE, no lock held, by whoever
+ * A span's entries are written with WRITE_ONCE after a write barrier (a
+ * publication, see gom_span_set_lookup()), no lock held, by whoever
  * owns the span's pages at that moment: published before its first object
  * can be handed out, withdrawn after its state is GOM_SPAN_FREE and before
  * its pages go back to the arena. See malloc.c for the whole map.
@@ -133,7 +134,8 @@ static struct gom_frame *gom_frame_get(unsigned long idx, gfp_t gfp)
 			f = fresh;
 			fresh = NULL;
 			f->refs = 1;
-			WRITE_ONCE(t->frames[idx], f);
+			/* its zeroed entries before the pointer to it */
+			smp_store_release(&t->frames[idx], f);
 		}
 		spin_unlock_irqrestore(&gom_frames_lock, flags);
 		if (fresh)
@@ -225,6 +227,14 @@ void gom_span_set_lookup(struct gom_span *span, struct gom_span *val)
 	unsigned int slot, n, i;
 	struct gom_frame *f;
 
+	/*
+	 * Publication: the span's fields (and side arrays) are written before
+	 * any entry points at it; the readers' READ_ONCE() then orders their
+	 * reads through the pointer (an address dependency). On x86-64 this is
+	 * a compiler barrier only; weaker architectures need it.
+	 */
+	if (val)
+		smp_wmb();	/* the span's fields before its entries */
 	rcu_read_lock();
 	/* frame by frame: one table lookup for each 2 MiB the span covers */
 	while (addr < end) {

@@ -60,8 +60,18 @@
  * the mcaches). NUMA, as Go, is not modelled yet: pages come from the
  * local node.
  *
+ * The lockless free path can let a racing double free through (debug heaps
+ * claim each free exactly); mcentral's check at flush turns the duplicate
+ * into a report (gom_mcentral_claim()), and the pages of freed small spans
+ * cool until a quiesce (RCU grace period, then every free cache drained)
+ * before they can leave the heap (mheap.c, gom_heap_quiesce()).
+ *
  * LOCK ORDER (outermost first)
  *
+ *  0. gom_quiesce_mutex (mutex, heap.c): one gom_heap_quiesce() at a time,
+ *     held across its grace period and its drain (cpus_read_lock(), then
+ *     each CPU's mcache lock 2 from a kworker); taken with no other lock
+ *     of gomalloc's or the hotplug's held.
  *  1. gom_heaps_mutex (mutex, heap.c): the list of heaps, heap names, the
  *     creation of their debugfs directories, destroyed heaps' orphans.
  *     Readers that cannot sleep (the shrinker) walk the list under RCU.
@@ -254,16 +264,19 @@ EXPORT_SYMBOL_GPL(gom_alloc);
  * sub-object's too), or NULL after reporting why not: free, ksize and
  * realloc of anything else are bad calls alike.
  */
-static struct gom_span *gom_find(const void *p, unsigned long caller)
+static struct gom_span *gom_find_spc(const void *p, unsigned long caller,
+				     unsigned int *spcp)
 {
 	struct gom_span *span = gom_spanof(p);
+	unsigned int idx, state, spc;
 	enum gom_error why;
 	struct gom_heap *heap;
-	unsigned int idx, state;
 
 	state = span ? READ_ONCE(span->state) : GOM_SPAN_FREE;
 	heap = span ? READ_ONCE(span->heap) : NULL;
-	if (state == GOM_SPAN_ORPHAN || (state != GOM_SPAN_FREE && !heap)) {
+	spc = span ? READ_ONCE(span->spc) : 0;
+	if (state == GOM_SPAN_ORPHAN || (state != GOM_SPAN_FREE &&
+					 (!heap || READ_ONCE(heap->dying)))) {
 		gom_report(NULL, GOM_ERR_HEAP_DESTROYED, p, caller);
 		return NULL;
 	}
@@ -275,24 +288,37 @@ static struct gom_span *gom_find(const void *p, unsigned long caller)
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return NULL;
 	}
-	if (span->spc == GOM_TINY_SPANCLASS) {
+	*spcp = spc;
+	if (spc == GOM_TINY_SPANCLASS) {
 		if (gom_tiny_live(span, p, &why))
 			return span;
 		gom_report(heap, why, p, caller);
 		return NULL;
 	}
-	if (!gom_span_index(span, p, &idx)) {
+	if (spc == GOM_LARGE_SPANCLASS) {
+		if ((unsigned long)p == READ_ONCE(span->base))
+			return span;
+		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
+		return NULL;
+	}
+	if (!gom_class_index(spc, READ_ONCE(span->base), p, &idx)) {
 		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
 		return NULL;
 	}
 	/* the slot state first: a free slot's memory may be going away */
-	if (span->sizeclass &&
-	    (!gom_span_slot_allocated(span, idx) ||
-	     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p))) {
+	if (!gom_span_slot_allocated(span, idx) ||
+	    gom_marker_word(p) == gom_free_marker(heap, p)) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return NULL;
 	}
 	return span;
+}
+
+static struct gom_span *gom_find(const void *p, unsigned long caller)
+{
+	unsigned int spc;
+
+	return gom_find_spc(p, caller, &spc);
 }
 
 static size_t gom_span_ksize(struct gom_span *span, const void *p)
@@ -310,15 +336,20 @@ static size_t gom_span_ksize(struct gom_span *span, const void *p)
  * can reuse it.
  */
 static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
-			   void *p, unsigned long caller)
+			   unsigned int spc, void *p, unsigned long caller)
 {
 	unsigned int idx;
 
-	if (span->debug && gom_span_index(span, p, &idx) &&
-	    !gom_debug_free(heap, span, idx, p, caller))
+	if (READ_ONCE(span->debug)) {
+		if (gom_span_index(span, p, &idx) &&
+		    !gom_debug_free(heap, span, idx, p, caller))
+			return;
+	} else if (!gom_free_claim(heap, p)) {
+		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;
+	}
 	kmemleak_free(p);
-	gom_mcache_free(heap, span->spc, p, caller);
+	gom_mcache_free(heap, spc, p, caller);
 }
 
 /* === Free === */
@@ -327,48 +358,66 @@ static void gom_free_slow(const void *p, unsigned long caller)
 {
 	struct gom_span *span;
 	struct gom_heap *heap;
+	unsigned int spc;
 
-	span = gom_find(p, caller);
+	span = gom_find_spc(p, caller, &spc);
 	if (!span)
 		return;
 	heap = READ_ONCE(span->heap);
 	gom_profile_free(heap, span, p);
-	if (span->spc == GOM_LARGE_SPANCLASS)
+	if (spc == GOM_LARGE_SPANCLASS)
 		gom_large_free(span, p, caller);
-	else if (span->spc == GOM_TINY_SPANCLASS)
+	else if (spc == GOM_TINY_SPANCLASS)
 		gom_tiny_release(heap, span, p, caller);
 	else
-		gom_small_free(heap, span, (void *)p, caller);
+		gom_small_free(heap, span, spc, (void *)p, caller);
 }
 
 /*
  * The free of an object of a live span of a heap without debug mode, the
  * common case, inline: the checks of gom_find() (object start, slot
  * allocated, no free marker). Returns the span, a small one ready for
- * gom_free_push() or a tiny one for gom_tiny_free(), and its heap in
- * *@heapp; NULL for anything else, a bad pointer included, which
- * gom_free_slow() then reports.
+ * gom_free_push() or a tiny one for gom_tiny_free(), its heap in *@heapp
+ * and its span class in *@spcp; NULL for anything else, a bad pointer
+ * included, which gom_free_slow() then reports.
+ *
+ * The span struct may be freed and reused under a stale free (it is
+ * SLAB_TYPESAFE_BY_RCU): each field is read once, the object's index comes
+ * from the class tables, and the class and base are read again after the
+ * checks, so that what is pushed is an object start of the span class it
+ * is pushed as, never a mix of two spans' fields. mcentral checks again
+ * under its lock (gom_mcentral_free_one()).
  */
 static __always_inline struct gom_span *gom_free_check(const void *p,
-						       struct gom_heap **heapp)
+						       struct gom_heap **heapp,
+						       unsigned int *spcp)
 {
 	struct gom_span *span = gom_spanof(p);
-	unsigned int idx, state;
+	unsigned int idx, state, spc;
 	struct gom_heap *heap;
+	unsigned long base;
 
 	if (unlikely(!span))
 		return NULL;
 	state = READ_ONCE(span->state);
 	heap = READ_ONCE(span->heap);
+	spc = READ_ONCE(span->spc);
 	if (unlikely((state != GOM_SPAN_CACHED && state != GOM_SPAN_CENTRAL) ||
-		     !heap))
+		     !heap || READ_ONCE(heap->dying)))
 		return NULL;
 	*heapp = heap;
-	if (span->spc == GOM_TINY_SPANCLASS)
+	*spcp = spc;
+	if (spc == GOM_TINY_SPANCLASS)
 		return span;
-	if (unlikely(span->debug || !gom_span_index(span, p, &idx) ||
-		     !gom_span_slot_allocated(span, idx) ||
-		     READ_ONCE(*(unsigned long *)p) == gom_free_marker(heap, p)))
+	base = READ_ONCE(span->base);
+	if (unlikely(READ_ONCE(span->debug) ||
+		     !gom_class_index(spc, base, p, &idx) ||
+		     !gom_span_slot_allocated(span, idx)))
+		return NULL;
+	smp_rmb();	/* the checks above read the span that these name */
+	if (unlikely(READ_ONCE(span->spc) != spc ||
+		     READ_ONCE(span->base) != base ||
+		     !gom_free_claim(heap, p)))
 		return NULL;
 	kmemleak_free(p);
 	return span;
@@ -391,22 +440,23 @@ static __always_inline void gom_free_caller(const void *p,
 	struct gom_span *span;
 	struct gom_heap *heap;
 	unsigned long flags;
+	unsigned int spc;
 
 	gom_trace_free(p, caller);
 	if (unlikely(gom_zero_or_null(p)))
 		return;
 	rcu_read_lock();
-	span = gom_free_check(p, &heap);
+	span = gom_free_check(p, &heap, &spc);
 	if (unlikely(!span)) {
 		gom_free_slow(p, caller);
 		goto out;
 	}
 	gom_profile_free(heap, span, p);
-	if (span->spc == GOM_TINY_SPANCLASS) {
+	if (spc == GOM_TINY_SPANCLASS) {
 		gom_tiny_release(heap, span, p, caller);
 	} else {
 		local_lock_irqsave(&heap->mcache->lock, flags);
-		gom_free_push(heap, span->spc, (void *)p, caller);
+		gom_free_push(heap, spc, (void *)p, caller);
 		local_unlock_irqrestore(&heap->mcache->lock, flags);
 	}
 out:
@@ -590,7 +640,7 @@ static int gom_heap_alloc_bulk_caller(struct gom_heap *heap, size_t size,
  * @p: array receiving them
  *
  * Like kmem_cache_alloc_bulk(): all or nothing. Small sizes take the mcache
- * lock once for as many objects as it has, then once per span it grows.
+ * lock once per GOM_TAKE_BATCH objects it has, then once per span it grows.
  *
  * Context: Any context allowed by @gfp.
  * Return: @nr, or 0 (nothing left allocated).
@@ -629,7 +679,7 @@ EXPORT_SYMBOL_GPL(gom_alloc_bulk);
 void gom_free_bulk(size_t nr, void **p)
 {
 	struct gom_heap *heap = NULL, *locked = NULL;
-	unsigned int batch = 0;
+	unsigned int batch = 0, spc = 0;
 	struct gom_span *span;
 	unsigned long flags;
 	size_t i;
@@ -639,12 +689,12 @@ void gom_free_bulk(size_t nr, void **p)
 		gom_trace_free(p[i], _RET_IP_);
 		if (gom_zero_or_null(p[i]))
 			continue;
-		span = gom_free_check(p[i], &heap);
+		span = gom_free_check(p[i], &heap, &spc);
 		if (span)
 			gom_profile_free(heap, span, p[i]);
-		if (span && span->spc != GOM_TINY_SPANCLASS &&
+		if (span && spc != GOM_TINY_SPANCLASS &&
 		    heap == locked && ++batch < GOM_BULK_BATCH) {
-			gom_free_push(heap, span->spc, p[i], _RET_IP_);
+			gom_free_push(heap, spc, p[i], _RET_IP_);
 			continue;
 		}
 		/* one lock round trip per run of one heap, GOM_BULK_BATCH at most */
@@ -653,13 +703,13 @@ void gom_free_bulk(size_t nr, void **p)
 		locked = NULL;
 		if (!span) {
 			gom_free_slow(p[i], _RET_IP_);
-		} else if (span->spc == GOM_TINY_SPANCLASS) {
+		} else if (spc == GOM_TINY_SPANCLASS) {
 			gom_tiny_release(heap, span, p[i], _RET_IP_);
 		} else {
 			local_lock_irqsave(&heap->mcache->lock, flags);
 			locked = heap;
 			batch = 0;
-			gom_free_push(heap, span->spc, p[i], _RET_IP_);
+			gom_free_push(heap, spc, p[i], _RET_IP_);
 		}
 	}
 	if (locked)

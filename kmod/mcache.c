@@ -205,20 +205,27 @@ void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
  * have taken the new span meanwhile). The slow path of single allocations,
  * bulk allocations and tiny blocks.
  *
+ * Bounded: objects are taken GOM_TAKE_BATCH at a time under the lock (the
+ * lock keeps interrupts off), and after GOM_GROW_TRIES grows in a row that
+ * left this caller nothing (other CPUs took every new span) it gives up,
+ * unless @gfp has __GFP_NOFAIL, which never gives up.
+ *
  * Context: Any context allowed by @gfp; may sleep if @gfp allows.
  * Return: the objects taken (contents as left), @nr unless growing failed.
  */
 size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
 			     gfp_t gfp, size_t nr, void **p)
 {
+	unsigned int tries = 0;
 	unsigned long flags;
 	struct gom_mcache *c;
-	size_t i = 0;
+	size_t i = 0, from;
 
 	for (;;) {
+		from = i;
 		local_lock_irqsave(&heap->mcache->lock, flags);
 		c = this_cpu_ptr(heap->mcache);
-		for (; i < nr; i++) {
+		for (; i < nr && i - from < GOM_TAKE_BATCH; i++) {
 			p[i] = gom_mcache_take(heap, c, spc);
 			if (unlikely(!p[i]))
 				p[i] = gom_mcache_alloc_locked(heap, c, spc);
@@ -226,7 +233,16 @@ size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
 				break;
 		}
 		local_unlock_irqrestore(&heap->mcache->lock, flags);
-		if (i == nr || !gom_mcentral_grow(&heap->central[spc], gfp))
+		if (i == nr)
+			return i;
+		if (i != from) {
+			tries = 0;
+			if (i - from == GOM_TAKE_BATCH)
+				continue;	/* a full batch: there may be more */
+		} else if (++tries > GOM_GROW_TRIES && !(gfp & __GFP_NOFAIL)) {
+			return i;
+		}
+		if (!gom_mcentral_grow(&heap->central[spc], gfp))
 			return i;
 	}
 }

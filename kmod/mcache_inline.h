@@ -37,7 +37,7 @@ static __always_inline void *gom_mcache_pop(struct gom_heap *heap,
 	if (unlikely(!cc->nfree))
 		return NULL;
 	obj = c->slots[gom_fc_base[spc] + cc->nfree - 1];
-	if (unlikely(*(unsigned long *)obj != gom_free_marker(heap, obj)))
+	if (unlikely(gom_marker_word(obj) != gom_free_marker(heap, obj)))
 		return NULL;
 	cc->nfree--;
 	cc->mallocs++;

@@ -211,9 +211,37 @@ bool gom_mcentral_grow(struct gom_mcentral *c, gfp_t gfp)
 
 /* === Frees === */
 
+/*
+ * The check at flush. The lockless free path can push one object twice
+ * (two CPUs freeing it at once, or a second free after a write over its
+ * marker), and both copies carry the marker then. The first copy that
+ * reaches mcentral wipes it as the slot is freed: a copy left behind in a
+ * free cache then fails the marker check where it is popped (reported,
+ * never handed out), and one that reaches mcentral after the slot was
+ * handed out again fails it here instead of freeing the slot of a live
+ * object. A failed check is reported and the object dropped: its slot
+ * stays allocated (quarantined) until the heap goes. Debug spans keep the
+ * marker in free slots (validate checks it) and claim every free exactly
+ * (gom_debug_free()), so they skip this.
+ */
+static bool gom_mcentral_claim(struct gom_mcentral *c, struct gom_span *span,
+			       void *p, unsigned long caller)
+{
+	unsigned long *word = p;
+
+	if (span->debug)
+		return true;
+	if (READ_ONCE(*word) != gom_free_marker(c->heap, p)) {
+		gom_report(c->heap, GOM_ERR_FREELIST, p, caller);
+		return false;
+	}
+	WRITE_ONCE(*word, 0);
+	return true;
+}
+
 static void gom_mcentral_free_cached(struct gom_mcentral *c,
 				     struct gom_span *span, unsigned int idx,
-				     const void *p, unsigned long caller)
+				     void *p, unsigned long caller)
 {
 	bool allocated = idx < READ_ONCE(span->freeindex) ||
 			 test_bit(idx, span->alloc_bits);
@@ -222,10 +250,11 @@ static void gom_mcentral_free_cached(struct gom_mcentral *c,
 		gom_report(c->heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;
 	}
-	__set_bit(idx, span->freed_bits);
+	if (gom_mcentral_claim(c, span, p, caller))
+		__set_bit(idx, span->freed_bits);
 }
 
-static void gom_mcentral_free_one(struct gom_mcentral *c, const void *p,
+static void gom_mcentral_free_one(struct gom_mcentral *c, void *p,
 				  struct list_head *dead, unsigned long caller)
 {
 	struct gom_span *span = gom_spanof(p);
@@ -248,6 +277,8 @@ static void gom_mcentral_free_one(struct gom_mcentral *c, const void *p,
 		gom_report(c->heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;
 	}
+	if (!gom_mcentral_claim(c, span, p, caller))
+		return;
 	/* full -> partial, or partial -> empty: move it */
 	moves = span->alloc_count == span->nelems || span->alloc_count == 1;
 	if (moves)
@@ -317,7 +348,10 @@ unsigned long gom_mcentral_release_reserve(struct gom_mcentral *c)
 	if (!READ_ONCE(c->nr_empty))
 		return 0;
 	spin_lock_irqsave(&c->lock, flags);
+	/* empty spans sit at the tail: stop at the last one (irqs are off) */
 	list_for_each_entry_safe_reverse(span, tmp, &c->partial, list) {
+		if (!c->nr_empty)
+			break;
 		if (span->alloc_count)
 			continue;
 		gom_mcentral_unlist(c, span);

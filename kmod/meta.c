@@ -37,13 +37,37 @@ gfp_t gom_pages_gfp(gfp_t gfp)
  * gom_meta_gfp() - gfp for gomalloc's own metadata on behalf of a caller
  * @gfp: the caller's flags
  *
+ * __GFP_NOFAIL is kept: an object the caller may not see fail cannot do
+ * without its span struct, side arrays or lookup frame (all of them at
+ * most an order-1 kmalloc, which the page allocator may retry forever).
+ *
  * Context: Any context.
  * Return: @gfp less zone, zeroing and accounting modifiers, never warning.
  */
 gfp_t gom_meta_gfp(gfp_t gfp)
 {
-	return (gfp & GOM_GFP_KEEP & ~__GFP_NOFAIL) | __GFP_NOWARN;
+	return (gfp & GOM_GFP_KEEP) | __GFP_NOWARN;
 }
+EXPORT_SYMBOL_NS_GPL(gom_meta_gfp, GOM_INTERNAL_NS);
+
+/**
+ * gom_arena_try_gfp() - gfp for an arena larger than the request needs
+ * @gfp: the caller's flags
+ *
+ * A bigger arena is an optimisation: it is tried without warning or
+ * retrying, never with __GFP_NOFAIL, and never from the reserves that
+ * GFP_ATOMIC (__GFP_HIGH) or __GFP_MEMALLOC open; the order the request
+ * needs is then asked with the caller's own flags.
+ *
+ * Context: Any context.
+ * Return: the flags for the optimistic orders.
+ */
+gfp_t gom_arena_try_gfp(gfp_t gfp)
+{
+	return (gfp | __GFP_NOWARN | __GFP_NORETRY) &
+	       ~(__GFP_NOFAIL | __GFP_HIGH | __GFP_MEMALLOC);
+}
+EXPORT_SYMBOL_NS_GPL(gom_arena_try_gfp, GOM_INTERNAL_NS);
 
 /**
  * gom_meta_zalloc() - zeroed metadata that points at objects

@@ -11,6 +11,7 @@
 
 gfp_t gom_meta_gfp(gfp_t gfp);
 gfp_t gom_pages_gfp(gfp_t gfp);
+gfp_t gom_arena_try_gfp(gfp_t gfp);
 void *gom_meta_zalloc(size_t size, gfp_t gfp);
 
 #endif /* _GOMALLOC_META_H */

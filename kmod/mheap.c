@@ -17,11 +17,17 @@
  * A page is in use (part of a span), idle (free, still held) or released
  * (given back to the page allocator: a hole that the arena can never
  * reuse, as the direct map has no virtual memory to put a new page behind
- * it). gom_mheap_scavenge() releases idle pages, highest arenas first; an
- * arena whose pages are all released is freed. Go's accounting holds:
- * HeapSys = arena bytes (holes included) + direct large objects, HeapIdle
- * = idle + released, HeapReleased = released, HeapInuse = pages in spans,
- * HeapInuse + HeapIdle == HeapSys.
+ * it). gom_mheap_scavenge() releases idle pages, highest arenas first, a
+ * batch at a time; an arena whose pages are all released is freed. Only
+ * pages that have settled are released: a page freed from a small span
+ * cools until a quiesce (gom_mheap_quiesce_begin(), an RCU grace period
+ * and a drain of every free cache, gom_mheap_quiesce_end(), driven by
+ * heap.c) has passed over it, so that no free cache entry and no lockless
+ * free can still point into it when it leaves the heap (struct
+ * gom_arena). Go's accounting holds: HeapSys = arena bytes (holes
+ * included) + direct large objects, HeapIdle = idle + released,
+ * HeapReleased = released, HeapInuse = pages in spans, HeapInuse +
+ * HeapIdle == HeapSys.
  *
  * Large objects above an arena are direct spans: the exact page count
  * straight from the page allocator, still in the lookup index, on the
@@ -76,9 +82,7 @@ static struct gom_arena *gom_arena_new(unsigned int need_order, gfp_t gfp)
 		return NULL;
 	/* 2 MiB when the buddy allocator has it, smaller when fragmented */
 	for (order = GOM_ARENA_ORDER; order >= need_order; order--) {
-		g = gfp;
-		if (order > need_order)
-			g = (g | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+		g = order > need_order ? gom_arena_try_gfp(gfp) : gfp;
 		page = gom_pages_alloc(order, g);
 		if (page || !order)
 			break;
@@ -216,14 +220,13 @@ struct gom_span *gom_mheap_alloc_span(struct gom_heap *heap,
 }
 EXPORT_SYMBOL_NS_GPL(gom_mheap_alloc_span, GOM_INTERNAL_NS);
 
-/**
- * gom_mheap_free_span() - give a span's pages back to its arena as idle
- * @heap: the heap
- * @span: a span no list or CPU refers to; its struct is freed
- *
- * Context: Any context; no mheap lock held.
+/*
+ * Give an arena span's pages back as idle, cooling (struct gom_arena) when
+ * @cools: a small span's, whose objects may still be named by a free cache
+ * (a large object's state is exact, nothing caches a pointer to it).
  */
-void gom_mheap_free_span(struct gom_heap *heap, struct gom_span *span)
+static void gom_mheap_free_run(struct gom_heap *heap, struct gom_span *span,
+			       bool cools)
 {
 	struct gom_mheap *h = &heap->mheap;
 	struct gom_arena *a = span->arena;
@@ -235,12 +238,28 @@ void gom_mheap_free_span(struct gom_heap *heap, struct gom_span *span)
 	gom_kasan_pages(span->base, span->npages, true);
 	spin_lock_irqsave(&h->lock, flags);
 	bitmap_clear(a->busy, start, span->npages);
+	if (cools)
+		bitmap_set(a->cooling, start, span->npages);
 	a->ninuse -= span->npages;
 	a->longest = max(a->longest, gom_arena_run_at(a, start));
 	h->inuse_pages -= span->npages;
 	h->nr_spans--;
 	spin_unlock_irqrestore(&h->lock, flags);
 	gom_span_free(span);
+}
+
+/**
+ * gom_mheap_free_span() - give a small span's pages back to its arena
+ * @heap: the heap
+ * @span: a span no list or CPU refers to; its struct is freed
+ *
+ * The pages are idle, and cool until the next quiesce.
+ *
+ * Context: Any context; no mheap lock held.
+ */
+void gom_mheap_free_span(struct gom_heap *heap, struct gom_span *span)
+{
+	gom_mheap_free_run(heap, span, true);
 }
 EXPORT_SYMBOL_NS_GPL(gom_mheap_free_span, GOM_INTERNAL_NS);
 
@@ -372,7 +391,7 @@ void gom_mheap_free_large(struct gom_heap *heap, struct gom_span *span)
 	list_del_init(&span->list);
 	spin_unlock_irqrestore(&heap->mheap.lock, flags);
 	if (span->arena)
-		gom_mheap_free_span(heap, span);
+		gom_mheap_free_run(heap, span, false);
 	else
 		gom_mheap_free_direct(heap, span);
 }
@@ -398,7 +417,17 @@ void gom_mheap_walk_large(struct gom_heap *heap, gom_span_fn fn, void *arg)
 
 /* === Scavenger === */
 
-/* Release up to @nr idle pages of @a, highest first. */
+/* Pages gom_mheap_scavenge() releases per mheap lock hold: bounds irqs off. */
+#define GOM_SCAVENGE_BATCH	64
+
+/* Idle, settled, not released: a page the scavenger may give back. */
+static bool gom_arena_page_settled(const struct gom_arena *a, unsigned int i)
+{
+	return !test_bit(i, a->busy) && !test_bit(i, a->cooling) &&
+	       !test_bit(i, a->settling);
+}
+
+/* Release up to @nr settled idle pages of @a, highest first. */
 static unsigned long gom_arena_release(struct gom_mheap *h,
 				       struct gom_arena *a, unsigned long nr)
 {
@@ -407,7 +436,7 @@ static unsigned long gom_arena_release(struct gom_mheap *h,
 
 	lockdep_assert_held(&h->lock);
 	for (i = a->npages - 1; i >= 0 && done < nr; i--) {
-		if (test_bit(i, a->busy))
+		if (!gom_arena_page_settled(a, i))
 			continue;
 		__set_bit(i, a->busy);
 		__set_bit(i, a->released);
@@ -423,13 +452,41 @@ static unsigned long gom_arena_release(struct gom_mheap *h,
 	return done;
 }
 
+/*
+ * One batch: up to @nr pages from the highest arenas that have settled idle
+ * pages. An arena left with every page released goes on @dead.
+ */
+static unsigned long gom_mheap_scavenge_batch(struct gom_mheap *h,
+					      unsigned long nr,
+					      struct list_head *dead)
+{
+	struct gom_arena *a, *tmp;
+	unsigned long done = 0, flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry_safe_reverse(a, tmp, &h->arenas, list) {
+		if (done >= nr)
+			break;
+		done += gom_arena_release(h, a, nr - done);
+		if (a->nreleased == a->npages) {
+			list_move(&a->list, dead);
+			h->nr_arenas--;
+			h->arena_pages -= a->npages;
+			h->released_pages -= a->npages;
+		}
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return done;
+}
+
 /**
- * gom_mheap_scavenge() - give idle pages back to the page allocator
+ * gom_mheap_scavenge() - give settled idle pages back to the page allocator
  * @heap: the heap
  * @nr: most pages to release
  *
- * Highest arenas first, as Go's scavenger. An arena left with every page
- * released is freed with its metadata.
+ * Highest arenas first, as Go's scavenger, GOM_SCAVENGE_BATCH pages per
+ * hold of the mheap lock. Pages still cooling stay (struct gom_arena). An
+ * arena left with every page released is freed with its metadata.
  *
  * Context: Any context; no gomalloc lock held.
  * Return: pages released.
@@ -438,27 +495,64 @@ unsigned long gom_mheap_scavenge(struct gom_heap *heap, unsigned long nr)
 {
 	struct gom_mheap *h = &heap->mheap;
 	struct gom_arena *a, *tmp;
-	unsigned long done = 0, flags;
+	unsigned long done = 0, got;
 	LIST_HEAD(dead);
 
-	spin_lock_irqsave(&h->lock, flags);
-	list_for_each_entry_safe_reverse(a, tmp, &h->arenas, list) {
-		if (done >= nr)
-			break;
-		done += gom_arena_release(h, a, nr - done);
-		if (a->nreleased == a->npages) {
-			list_move(&a->list, &dead);
-			h->nr_arenas--;
-			h->arena_pages -= a->npages;
-			h->released_pages -= a->npages;
-		}
-	}
-	spin_unlock_irqrestore(&h->lock, flags);
+	do {
+		got = gom_mheap_scavenge_batch(h, min_t(unsigned long, nr - done,
+							GOM_SCAVENGE_BATCH),
+					       &dead);
+		done += got;
+	} while (got && done < nr);
 	list_for_each_entry_safe(a, tmp, &dead, list)
 		gom_arena_free(a);
 	return done;
 }
 EXPORT_SYMBOL_NS_GPL(gom_mheap_scavenge, GOM_INTERNAL_NS);
+
+/**
+ * gom_mheap_quiesce_begin() - start settling the pages freed so far
+ * @heap: the heap
+ *
+ * The pages that cool now settle at the next gom_mheap_quiesce_end(); the
+ * caller waits for an RCU grace period and drains every free cache of
+ * @heap in between (heap.c).
+ *
+ * Context: Any context; no gomalloc lock held.
+ */
+void gom_mheap_quiesce_begin(struct gom_heap *heap)
+{
+	struct gom_mheap *h = &heap->mheap;
+	struct gom_arena *a;
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list) {
+		bitmap_or(a->settling, a->settling, a->cooling, a->npages);
+		bitmap_zero(a->cooling, a->npages);
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+EXPORT_SYMBOL_NS_GPL(gom_mheap_quiesce_begin, GOM_INTERNAL_NS);
+
+/**
+ * gom_mheap_quiesce_end() - the pages of the last quiesce have settled
+ * @heap: the heap, quiesced since gom_mheap_quiesce_begin()
+ *
+ * Context: Any context; no gomalloc lock held.
+ */
+void gom_mheap_quiesce_end(struct gom_heap *heap)
+{
+	struct gom_mheap *h = &heap->mheap;
+	struct gom_arena *a;
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list)
+		bitmap_zero(a->settling, a->npages);
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+EXPORT_SYMBOL_NS_GPL(gom_mheap_quiesce_end, GOM_INTERNAL_NS);
 
 /**
  * gom_mheap_idle_pages() - idle pages a scavenge could release now
@@ -572,6 +666,9 @@ unsigned long gom_mheap_destroy(struct gom_heap *heap, struct list_head *spans,
 	spin_lock_irq(&h->lock);
 	list_for_each_entry_safe(a, tmp, &h->arenas, list) {
 		if (a->ninuse) {
+			/* drained, no user left: nothing can point into them */
+			bitmap_zero(a->cooling, a->npages);
+			bitmap_zero(a->settling, a->npages);
 			gom_arena_release(h, a, a->npages);
 			list_move(&a->list, arenas);
 		} else {

@@ -33,6 +33,16 @@ struct seq_file;
  * @longest: longest run of idle pages (exact)
  * @busy: pages in use or released
  * @released: pages released
+ * @cooling: pages freed since the last quiesce began (gom_mheap_quiesce_begin)
+ * @settling: pages freed before the quiesce in progress began
+ *
+ * A page freed from a small span is idle but cooling: a free cache may still
+ * hold a duplicate pointer into it (a double free that the lockless free
+ * path let through), and a free that looked its span up just before may
+ * still read it. It may be given back to the page allocator only once a
+ * quiesce (an RCU grace period, then every free cache drained) has begun
+ * and ended after it was freed. Reused pages keep their bits: the
+ * duplicate may point into them all the same.
  */
 struct gom_arena {
 	struct list_head list;
@@ -44,6 +54,8 @@ struct gom_arena {
 	unsigned int longest;
 	DECLARE_BITMAP(busy, GOM_ARENA_PAGES);
 	DECLARE_BITMAP(released, GOM_ARENA_PAGES);
+	DECLARE_BITMAP(cooling, GOM_ARENA_PAGES);
+	DECLARE_BITMAP(settling, GOM_ARENA_PAGES);
 };
 
 /**
@@ -106,6 +118,8 @@ void gom_mheap_publish_large(struct gom_heap *heap, struct gom_span *span);
 void gom_mheap_free_large(struct gom_heap *heap, struct gom_span *span);
 void gom_mheap_walk_large(struct gom_heap *heap, gom_span_fn fn, void *arg);
 unsigned long gom_mheap_scavenge(struct gom_heap *heap, unsigned long nr);
+void gom_mheap_quiesce_begin(struct gom_heap *heap);
+void gom_mheap_quiesce_end(struct gom_heap *heap);
 unsigned long gom_mheap_idle_pages(struct gom_heap *heap);
 void gom_mheap_info(struct gom_heap *heap, struct gom_mheap_info *info);
 void gom_mheap_show_arenas(struct gom_heap *heap, struct seq_file *m);

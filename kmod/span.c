@@ -99,8 +99,9 @@ void gom_span_free(struct gom_span *span)
 		kfree_rcu(span->tiny, rcu);
 	if (span->debug)
 		kfree_rcu(span->debug, rcu);
-	span->tiny = NULL;
-	span->debug = NULL;
+	/* lockless readers that loaded them keep them for a grace period */
+	WRITE_ONCE(span->tiny, NULL);
+	WRITE_ONCE(span->debug, NULL);
 	kmem_cache_free(gom_span_cache, span);
 }
 EXPORT_SYMBOL_NS_GPL(gom_span_free, GOM_INTERNAL_NS);

@@ -141,6 +141,38 @@ gom_span_slot_allocated(const struct gom_span *span, unsigned int idx)
 }
 
 /**
+ * gom_class_index() - object index of a pointer in a small span
+ * @sizeclass: the span's size class, or 0 (never an object start)
+ * @base: the span's first page
+ * @p: the pointer
+ * @idx: the index, when the return is true
+ *
+ * From the class tables alone, so that a lockless reader works on the two
+ * values it read once from a span struct that may be reused under it
+ * (SLAB_TYPESAFE_BY_RCU), never on a mix of two spans' fields.
+ *
+ * Context: Any context.
+ * Return: true if @p starts an object of such a span.
+ */
+static __always_inline bool gom_class_index(unsigned int sizeclass,
+					    unsigned long base, const void *p,
+					    unsigned int *idx)
+{
+	unsigned long off = (unsigned long)p - base;
+	unsigned int i;
+
+	if (!sizeclass ||
+	    off >= (unsigned long)gom_class_to_npages[sizeclass] << PAGE_SHIFT)
+		return false;
+	i = gom_obj_index(sizeclass, off);
+	if (i >= gom_class_to_nobjs[sizeclass] ||
+	    (unsigned long)i * gom_class_to_size[sizeclass] != off)
+		return false;
+	*idx = i;
+	return true;
+}
+
+/**
  * gom_span_index() - object index of a pointer, if it is an object start
  * @span: the span holding @p
  * @p: the pointer
@@ -154,20 +186,11 @@ gom_span_slot_allocated(const struct gom_span *span, unsigned int idx)
 static __always_inline bool gom_span_index(const struct gom_span *span,
 					   const void *p, unsigned int *idx)
 {
-	unsigned long off = (unsigned long)p - span->base;
-	unsigned int i;
-
-	if (off >= gom_span_bytes(span))
-		return false;
 	if (!span->sizeclass) {
 		*idx = 0;
-		return off == 0;
+		return (unsigned long)p == span->base;
 	}
-	i = gom_obj_index(span->sizeclass, off);
-	if (i >= span->nelems || (unsigned long)i * span->elemsize != off)
-		return false;
-	*idx = i;
-	return true;
+	return gom_class_index(span->sizeclass, span->base, p, idx);
 }
 
 #endif /* _GOMALLOC_SPAN_H */

@@ -36,10 +36,16 @@
  */
 int gom_tiny_span_init(struct gom_span *span, gfp_t gfp)
 {
+	struct gom_tiny_blocks *tbs;
+
 	/* only a span points to it, and span structs are not tracked */
-	span->tiny = gom_meta_zalloc(struct_size(span->tiny, b, span->nelems),
-				     gfp);
-	return span->tiny ? 0 : -ENOMEM;
+	tbs = gom_meta_zalloc(struct_size(tbs, b, span->nelems), gfp);
+	if (!tbs)
+		return -ENOMEM;
+	tbs->base = span->base;
+	tbs->nelems = span->nelems;
+	span->tiny = tbs;
+	return 0;
 }
 
 /**
@@ -57,15 +63,15 @@ int gom_tiny_span_init(struct gom_span *span, gfp_t gfp)
 bool gom_tiny_live(const struct gom_span *span, const void *p,
 		   enum gom_error *why)
 {
-	unsigned long off = (unsigned long)p - span->base;
-	unsigned int idx = off / GOM_TINY_SIZE;
-	unsigned int bit = BIT(off % GOM_TINY_SIZE);
 	struct gom_tiny_block *tb;
+	unsigned long off;
+	unsigned int bit;
 
 	*why = GOM_ERR_INTERIOR;
-	if (idx >= span->nelems)
+	tb = gom_tiny_lookup(span, p, &off);
+	if (!tb)
 		return false;
-	tb = &span->tiny->b[idx];
+	bit = BIT(off % GOM_TINY_SIZE);
 	if (!(READ_ONCE(tb->starts) & bit))
 		return false;
 	*why = GOM_ERR_DOUBLE_FREE;
@@ -84,14 +90,15 @@ bool gom_tiny_live(const struct gom_span *span, const void *p,
  */
 size_t gom_tiny_ksize(struct gom_span *span, const void *p)
 {
-	unsigned long off = (unsigned long)p - span->base;
-	unsigned int idx = off / GOM_TINY_SIZE;
-	unsigned long ends;
-	unsigned int start = off % GOM_TINY_SIZE;
+	struct gom_tiny_block *tb;
+	unsigned long off, ends;
+	unsigned int start;
 
-	if (idx >= span->nelems)
+	tb = gom_tiny_lookup(span, p, &off);
+	if (!tb)
 		return 0;
-	ends = READ_ONCE(gom_tiny_block(span, idx)->ends);
+	start = off % GOM_TINY_SIZE;
+	ends = READ_ONCE(tb->ends);
 	return find_next_bit(&ends, GOM_TINY_SIZE, start + 1) - start;
 }
 

@@ -56,10 +56,18 @@ struct gom_tiny_block {
 /**
  * struct gom_tiny_blocks - the side array of a tiny span
  * @rcu: freed after a grace period: lockless frees may still read it
+ * @base: the span's first block
+ * @nelems: blocks in the span, entries in @b
  * @b: one entry per 16-byte block
+ *
+ * It says itself which blocks it describes: a lockless free reads
+ * span->tiny once and works on that array alone, whatever becomes of the
+ * span struct meanwhile (gom_tiny_lookup()).
  */
 struct gom_tiny_blocks {
 	struct rcu_head rcu;
+	unsigned long base;
+	unsigned int nelems;
 	struct gom_tiny_block b[];
 };
 
@@ -86,6 +94,34 @@ static inline struct gom_tiny_block *gom_tiny_block(struct gom_span *span,
 						    unsigned int idx)
 {
 	return &span->tiny->b[idx];
+}
+
+/**
+ * gom_tiny_lookup() - the block state of a pointer into a tiny span
+ * @span: a span that was of GOM_TINY_SPANCLASS when it was looked up
+ * @p: the pointer
+ * @off: set to @p's offset from its span's first block
+ *
+ * For the lockless readers (free, ksize): span->tiny is read once, and
+ * everything comes from that array, still valid under rcu_read_lock()
+ * even when the span is torn down (cleared, freed after a grace period)
+ * or its struct reused meanwhile.
+ *
+ * Context: Any context, under rcu_read_lock().
+ * Return: @p's block state, or NULL when @p is past the span's blocks or
+ * the span is no longer a tiny one.
+ */
+static __always_inline struct gom_tiny_block *
+gom_tiny_lookup(const struct gom_span *span, const void *p, unsigned long *off)
+{
+	struct gom_tiny_blocks *tbs = READ_ONCE(span->tiny);
+
+	if (unlikely(!tbs))
+		return NULL;
+	*off = (unsigned long)p - tbs->base;
+	if (unlikely(*off >= (unsigned long)tbs->nelems * GOM_TINY_SIZE))
+		return NULL;
+	return &tbs->b[*off / GOM_TINY_SIZE];
 }
 
 static inline u16 gom_tiny_end_bit(unsigned int end)
@@ -236,18 +272,20 @@ static __always_inline bool gom_tiny_free(struct gom_heap *heap,
 					  const void *p, unsigned long caller,
 					  void **dead)
 {
-	unsigned long off = (unsigned long)p - span->base;
-	unsigned int idx = off / GOM_TINY_SIZE;
-	unsigned int bit = BIT(off % GOM_TINY_SIZE);
 	struct gom_tiny_block *tb;
+	unsigned long off;
+	unsigned int bit;
 	int old;
 
 	*dead = NULL;
-	if (idx >= span->nelems) {
-		gom_report(heap, GOM_ERR_INTERIOR, p, caller);
+	tb = gom_tiny_lookup(span, p, &off);
+	if (!tb) {
+		/* no array: the span was torn down, its objects all freed */
+		gom_report(heap, READ_ONCE(span->tiny) ? GOM_ERR_INTERIOR :
+			   GOM_ERR_DOUBLE_FREE, p, caller);
 		return false;
 	}
-	tb = gom_tiny_block(span, idx);
+	bit = BIT(off % GOM_TINY_SIZE);
 	/*
 	 * A byte that starts no sub-object ever handed out from this block is
 	 * inside one (or in the block's unused tail): not an object start. A
@@ -271,7 +309,7 @@ static __always_inline bool gom_tiny_free(struct gom_heap *heap,
 		return false;
 	}
 	if (!(old & ~bit))
-		*dead = gom_span_obj(span, idx);
+		*dead = (void *)((unsigned long)p - off % GOM_TINY_SIZE);
 	return true;
 }
 

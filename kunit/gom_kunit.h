@@ -37,7 +37,10 @@ static inline long gom_kunit_errors(enum gom_error kind)
 	return atomic_long_read(&gom_errors[kind]);
 }
 
-/* Drain every CPU's mcache and give the reserve spans back. */
+/*
+ * Drain every CPU's mcache, give the reserve spans back, and let the pages
+ * freed settle (gom_heap_quiesce()), so that a scavenge can release them.
+ */
 static inline void gom_kunit_quiesce(struct gom_heap *heap)
 {
 	unsigned int spc;
@@ -47,6 +50,7 @@ static inline void gom_kunit_quiesce(struct gom_heap *heap)
 		gom_mcache_drain_cpu(heap, cpu);
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
 		gom_mcentral_release_reserve(&heap->central[spc]);
+	gom_heap_quiesce(heap);
 }
 
 static inline struct gom_memstats gom_kunit_stats(struct gom_heap *heap)

@@ -169,6 +169,152 @@ static void gom_trust_test_ksize_live(struct kunit *test)
 }
 
 /*
+ * Finding 1, default heaps, on one CPU: a write over a freed object's
+ * marker let a second free of it through, so that its free cache held it
+ * twice. The older copy went to mcentral in a flush, which freed the slot;
+ * the younger one, its marker rewritten by the second push, was then
+ * handed out while the span counted the slot free (and would hand it out
+ * again). Now the flush wipes the marker as it frees the slot: the copy
+ * left behind is reported where it is popped, and never handed out.
+ */
+static void gom_trust_test_flush_claims(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	unsigned int spc = gom_size_to_class(64), cap, half, i, n;
+	void **objs, *x;
+
+	cap = gom_fc_cap[spc];
+	half = cap / 2;
+	KUNIT_ASSERT_GE(test, cap, 4);
+	objs = kunit_kcalloc(test, cap + 2, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	migrate_disable();
+	KUNIT_ASSERT_EQ(test, this_cpu_ptr(heap->mcache)->cls[spc].nfree, 0);
+	for (i = 0; i < cap + 2; i++) {
+		objs[i] = gom_heap_alloc(heap, 64, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	x = objs[0];
+	gom_free(x);				/* copy 1, bottom of the cache */
+	for (i = 1; i <= half; i++)
+		gom_free(objs[i]);
+	*(unsigned long *)x = 0;		/* a write after free ... */
+	gom_free(x);				/* ... lets copy 2 in */
+	/* fill the cache; the next push flushes its bottom half: copy 1 */
+	for (i = half + 1; i < cap; i++)
+		gom_free(objs[i]);
+	n = this_cpu_ptr(heap->mcache)->cls[spc].nfree;
+	KUNIT_EXPECT_EQ(test, n, cap - half + 1);
+	gom_trust_begin();
+	for (i = 0; i < n; i++) {
+		objs[i] = gom_heap_alloc(heap, 64, GFP_KERNEL);
+		KUNIT_EXPECT_PTR_NE(test, objs[i], x);
+	}
+	gom_trust_end();
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, atomic_read(&gom_trust_errors), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&heap->errors[GOM_ERR_FREELIST]),
+			1);
+	for (i = 0; i < n; i++)
+		if (objs[i] != x)
+			gom_free(objs[i]);
+	gom_free(objs[cap]);
+	gom_free(objs[cap + 1]);
+}
+
+/*
+ * Finding 2: a tiny free read span->tiny again after its lockless checks,
+ * and gom_span_free() clears it: a stale tiny free racing with its span's
+ * teardown dereferenced NULL. The interleaving is set up by hand here: the
+ * span still looks live while its side array is gone. The free now works
+ * on the one array it read (none: reported as a double free).
+ */
+static void gom_trust_test_tiny_teardown(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	struct gom_tiny_blocks *tbs;
+	struct gom_span *span;
+	void *t;
+
+	t = gom_heap_alloc(heap, 4, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	rcu_read_lock();
+	span = gom_spanof(t);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, span);
+	KUNIT_ASSERT_EQ(test, span->spc, GOM_TINY_SPANCLASS);
+	tbs = span->tiny;
+	WRITE_ONCE(span->tiny, NULL);
+	gom_trust_begin();
+	gom_free(t);
+	gom_trust_end();
+	WRITE_ONCE(span->tiny, tbs);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gom_trust_errors), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&heap->errors[GOM_ERR_DOUBLE_FREE]),
+			1);
+	gom_free(t);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gom_trust_errors), 1);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_objects, 0);
+}
+
+/*
+ * Finding 5: gom_meta_gfp() stripped __GFP_NOFAIL from the span structs,
+ * side arrays and lookup frames of a __GFP_NOFAIL request, which could
+ * then fail. Finding 11: an arena larger than the request needs was tried
+ * with GFP_ATOMIC's __GFP_HIGH, drawing on the reserves for an
+ * optimisation (gom_arena_try_gfp(), new, holds what was inline).
+ */
+static void gom_trust_test_gfp(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, gom_meta_gfp(GFP_KERNEL | __GFP_NOFAIL) &
+				__GFP_NOFAIL);
+	KUNIT_EXPECT_TRUE(test, gom_meta_gfp(GFP_KERNEL) & __GFP_NOWARN);
+	KUNIT_EXPECT_FALSE(test, gom_meta_gfp(GFP_KERNEL | __GFP_ZERO) &
+				 __GFP_ZERO);
+	KUNIT_EXPECT_FALSE(test, gom_arena_try_gfp(GFP_ATOMIC) & __GFP_HIGH);
+	KUNIT_EXPECT_FALSE(test, gom_arena_try_gfp(GFP_KERNEL | __GFP_MEMALLOC) &
+				 __GFP_MEMALLOC);
+	KUNIT_EXPECT_FALSE(test, gom_arena_try_gfp(GFP_KERNEL | __GFP_NOFAIL) &
+				 __GFP_NOFAIL);
+	KUNIT_EXPECT_TRUE(test, gom_arena_try_gfp(GFP_KERNEL) & __GFP_NORETRY);
+}
+
+/*
+ * Finding 8: a free racing gom_heap_destroy() could re-list a span that
+ * the teardown walked without its lock. Destroy now marks the heap dying
+ * and waits for a grace period before it takes anything apart; a free
+ * that sees the mark is reported as heap_destroyed and ignored. The mark
+ * is set by hand here (destroy's first step), the object freed for real
+ * once it is cleared.
+ */
+static void gom_trust_test_free_while_dying(struct kunit *test)
+{
+	long late = gom_kunit_errors(GOM_ERR_HEAP_DESTROYED);
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	void *small, *tiny, *large;
+
+	small = gom_heap_alloc(heap, 64, GFP_KERNEL);
+	tiny = gom_heap_alloc(heap, 4, GFP_KERNEL);
+	large = gom_heap_alloc(heap, 100000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, small);
+	KUNIT_ASSERT_NOT_NULL(test, tiny);
+	KUNIT_ASSERT_NOT_NULL(test, large);
+	WRITE_ONCE(heap->dying, true);
+	gom_trust_begin();
+	gom_free(small);
+	gom_free(tiny);
+	gom_free(large);
+	gom_trust_end();
+	WRITE_ONCE(heap->dying, false);
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_HEAP_DESTROYED) - late, 3);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_objects, 3);
+	gom_free(small);
+	gom_free(tiny);
+	gom_free(large);
+	KUNIT_EXPECT_EQ(test, gom_kunit_stats(heap).heap_objects, 0);
+}
+
+/*
  * Finding 1, debug heaps: two CPUs freeing the same object at once both
  * passed the lockless checks and both pushed it, so that each CPU handed
  * it out again. A debug heap claims each free with an atomic bit: one free
@@ -238,7 +384,8 @@ static int gom_trust_race_fn(void *data)
 	return 0;
 }
 
-static void gom_trust_test_debug_racing_double_free(struct kunit *test)
+static void gom_trust_racing_double_free(struct kunit *test,
+					 unsigned int flags)
 {
 	long dfree = gom_kunit_errors(GOM_ERR_DOUBLE_FREE);
 	struct gom_trust_racer racer[2];
@@ -251,7 +398,7 @@ static void gom_trust_test_debug_racing_double_free(struct kunit *test)
 		kunit_skip(test, "needs two online CPUs");
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->heap = gom_kunit_heap(test, GOM_HEAP_DEBUG);
+	r->heap = gom_kunit_heap(test, flags);
 	for (i = 0; i < 2; i++) {
 		init_completion(&r->done[i]);
 		racer[i].r = r;
@@ -287,6 +434,25 @@ static void gom_trust_test_debug_racing_double_free(struct kunit *test)
 			GOM_TRUST_ROUNDS);
 }
 
+static void gom_trust_test_debug_racing_double_free(struct kunit *test)
+{
+	gom_trust_racing_double_free(test, GOM_HEAP_DEBUG);
+}
+
+/*
+ * Finding 11: on a default heap the two racing frees both passed and both
+ * called kmemleak_free(), which reported the second ("Freeing unknown
+ * object"). Where kmemleak is built in, a default heap's free claims the
+ * object with one cmpxchg of its marker (gom_free_claim()): exact, as a
+ * debug heap's.
+ */
+static void gom_trust_test_kmemleak_racing_double_free(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		kunit_skip(test, "needs CONFIG_DEBUG_KMEMLEAK");
+	gom_trust_racing_double_free(test, 0);
+}
+
 static int gom_trust_init(struct kunit *test)
 {
 	atomic_set(&gom_trust_errors, 0);
@@ -299,7 +465,12 @@ static struct kunit_case gom_trust_cases[] = {
 	KUNIT_CASE(gom_trust_test_tiny_marker),
 	KUNIT_CASE(gom_trust_test_debug_realloc_zero),
 	KUNIT_CASE(gom_trust_test_ksize_live),
+	KUNIT_CASE(gom_trust_test_flush_claims),
+	KUNIT_CASE(gom_trust_test_tiny_teardown),
+	KUNIT_CASE(gom_trust_test_gfp),
+	KUNIT_CASE(gom_trust_test_free_while_dying),
 	KUNIT_CASE_SLOW(gom_trust_test_debug_racing_double_free),
+	KUNIT_CASE_SLOW(gom_trust_test_kmemleak_racing_double_free),
 	{}
 };
 

@@ -62,8 +62,9 @@
  *  - Every shrink_interval seconds: gom_mheap_scavenge() of the default
  *    heap or a private one; a full scavenge as debugfs "scavenge" does it
  *    (the mcaches drained by gom_heap_validate(), which also walks every
- *    span and must find nothing, the mcentral reserves released, every
- *    idle page returned); the shrinker through /proc/sys/vm/drop_caches.
+ *    span and must find nothing, the mcentral reserves released, the
+ *    pages freed settled by gom_heap_quiesce(), every idle page returned);
+ *    the shrinker through /proc/sys/vm/drop_caches.
  *  - Every fault_interval seconds, on kernels with CONFIG_FAULT_INJECTION:
  *    a burst of fault_burst_ms with gomalloc's fault_attr at
  *    fault_probability percent; allocations may give NULL ("failed").
@@ -1335,6 +1336,8 @@ static void gt_full_scavenge(struct gom_heap *heap)
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
 		gt_count(GM_SCAVENGED,
 			 gom_mcentral_release_reserve(&heap->central[spc]));
+	/* the pages freed so far settle: a scavenge may release them */
+	gom_heap_quiesce(heap);
 	gt_count(GM_SCAVENGED, gom_mheap_scavenge(heap, ULONG_MAX));
 }
 
