@@ -32,14 +32,14 @@
  *    kmalloc contract), gom_alloc_bulk()/gom_heap_alloc_bulk() and
  *    gom_free_bulk(), zero-size requests.
  *  - Per CPU an hrtimer in hardirq context and one in softirq context
- *    (HRTIMER_MODE_*_SOFT: the timer softirq on every kernel version, no
- *    BH workqueue or tasklet needed) run irq_ops operations per tick on
- *    pools of their own with GFP_ATOMIC. On PREEMPT_RT an allocator may
- *    not be called from a real hardirq: the hard timer queues an irq_work
- *    instead, which RT runs in the CPU's irq_work thread, its interrupt
- *    context for allocators (as testmod/gomalloc_drv.c does). After a CPU
- *    comes back online its timers are started on it again. A timer waits
- *    at least three times as long as its last tick took, so that where a
+ *    (HRTIMER_MODE_*_SOFT: the timer softirq on every kernel version, no BH
+ *    workqueue or tasklet needed) run irq_ops operations per tick on pools of
+ *    their own with GFP_ATOMIC. On PREEMPT_RT an allocator may not be called
+ *    from a real hardirq: the hard timer (HRTIMER_MODE_*_HARD there only)
+ *    queues an irq_work instead, which RT runs in the CPU's irq_work thread,
+ *    its interrupt context for allocators (as testmod/gomalloc_drv.c does).
+ *    After a CPU comes back online its timers are started on it again. A timer
+ *    waits at least three times as long as its last tick took, so that where a
  *    tick costs more than the period (a debug kernel under QEMU TCG) the
  *    interrupt contexts take a quarter of a CPU, not all of it.
  *  - remote_pct percent of the frees go through a ring (a raw spinlock
@@ -1148,11 +1148,22 @@ static void gt_irq_stop(struct gt_cpu *c)
 	c->started = false;
 }
 
+/*
+ * The hardirq pool's timer: on !PREEMPT_RT every hrtimer but a _SOFT one
+ * expires in hardirq context, so it needs no _HARD there; _HARD would tell
+ * lockdep (PROVE_RAW_LOCK_NESTING) that it stays in hardirq context on RT
+ * too, where no spinlock_t or local_lock_t may be taken (an allocator's,
+ * gomalloc's as SLUB's). On RT it must be _HARD, and only queues an
+ * irq_work (gt_hard_fn()).
+ */
+#define GT_HARD_MODE	(IS_ENABLED(CONFIG_PREEMPT_RT) ? \
+			 HRTIMER_MODE_REL_PINNED_HARD : HRTIMER_MODE_REL_PINNED)
+
 static void gt_irq_start_here(void *arg)
 {
 	struct gt_cpu *c = arg;
 
-	hrtimer_start(&c->hard, gt_period, HRTIMER_MODE_REL_PINNED_HARD);
+	hrtimer_start(&c->hard, gt_period, GT_HARD_MODE);
 	hrtimer_start(&c->soft, gt_period, HRTIMER_MODE_REL_PINNED_SOFT);
 }
 
@@ -1937,7 +1948,7 @@ static int gt_alloc_cpus(void)
 			       GT_HARD_MAX);
 		gt_holder_init(&c->sp.h, c->sp.obj, GT_POOL_SIZE, true,
 			       GT_SOFT_MAX);
-		hrtimer_init(&c->hard, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+		hrtimer_init(&c->hard, CLOCK_MONOTONIC, GT_HARD_MODE);
 		c->hard.function = gt_hard_fn;
 		hrtimer_init(&c->soft, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_SOFT);
 		c->soft.function = gt_soft_fn;
