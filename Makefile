@@ -6,6 +6,9 @@
 #                     build directory when it exists, else Debian's stock
 #                     6.12 headers provisioned under ~/.cache/gomalloc
 #   make check        the whole test bench (scripts/check.sh)
+#   make soak         gomtorture for an hour in all on every QEMU kernel, one
+#                     after the other (scripts/soak.sh); DURATION=SECONDS
+#                     changes the total; never part of make check
 #   make bench        gomalloc against kmalloc, side by side in one boot
 #                     (scripts/bench.sh): UML and Debian's stock kernel
 #   make run          boot Debian's stock kernel under QEMU with gomalloc,
@@ -40,6 +43,9 @@ sizeclasses:
 check:
 	scripts/check.sh
 
+soak:
+	scripts/soak.sh $(if $(DURATION),--duration $(DURATION))
+
 bench:
 	scripts/bench.sh
 
@@ -52,4 +58,4 @@ clean:
 		-o -name 'Module.symvers' -o -name '*.o.d' \) -print0 | xargs -0 rm -f
 	rm -rf .build .tmp_versions
 
-.PHONY: all modules install sizeclasses check bench run clean
+.PHONY: all modules install sizeclasses check soak bench run clean

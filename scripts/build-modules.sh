@@ -4,14 +4,16 @@
 # copy of the tree of its own (so builds for several kernels never mix), with
 # W=1; prints the build directory. Any compiler or modpost warning fails it.
 #
-#   scripts/build-modules.sh debug|stock|stock61|rt|uml
+#   scripts/build-modules.sh debug|kcsan|stock|stock61|rt|uml
+# Every kernel gets gomalloc.ko, the test, benchmark, example and torture
+# modules; those with CONFIG_KUNIT (debug, kcsan) the KUnit suites too.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1
 case "$flavour" in
-debug) kdir=$("$GOM_ROOT/scripts/provision.sh" debug); arch=x86_64 ;;
+debug | kcsan) kdir=$("$GOM_ROOT/scripts/provision.sh" "$flavour"); arch=x86_64 ;;
 stock | stock61 | rt) kdir=$("$GOM_ROOT/scripts/provision.sh" "$flavour-kdir"); arch=x86_64 ;;
 uml) kdir=$("$GOM_ROOT/scripts/provision.sh" uml); arch=um ;;
 *) die "unknown kernel $flavour" ;;

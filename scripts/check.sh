@@ -2,20 +2,32 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh - `make check`: everything gomalloc is tested with, from nothing.
 #
-#   scripts/check.sh [--only kunit|selftests|NAME_test] [--skip-stock] [--skip-uml]
+#   scripts/check.sh [--only kunit|selftests|gomtorture|NAME_test]
+#                    [--skip-stock] [--skip-kcsan] [--skip-uml]
 #
 # 1. installs the packages it needs (apt-get) and provisions the kernels:
-#    debug (6.12 source + scripts/config/debug.config), uml, and Debian's
-#    stock kernels: 6.1 (stock61), 6.12 (stock), 6.12 PREEMPT_RT (rt)
+#    debug (6.12 source + scripts/config/debug.config: KASAN, lockdep,
+#    kmemleak), kcsan (6.12 source + scripts/config/kcsan.config: KCSAN,
+#    lockdep), uml, and Debian's stock kernels: 6.1 (stock61), 6.12
+#    (stock), 6.12 PREEMPT_RT (rt)
 # 2. host checks: size-class table regenerated and compared, checkpatch
 #    --strict on every C file, shellcheck on every shell script under
 #    scripts/, W=1 module builds for every kernel, a DKMS build against
 #    Debian's installed 6.1 headers (scripts/dkms-check.sh)
-# 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module and
-#    every kselftest; each Debian kernel under QEMU (2 CPUs, 1 GiB): the
-#    smoke plan (load, a short storm, the bad-input kselftest, unload);
-#    UML: load and unload, the benchmark module in smoke mode
-# --skip-stock skips the three Debian kernels and the DKMS build.
+# 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module,
+#    every kselftest and gomtorture (plan check); the KCSAN kernel under
+#    QEMU (KCSAN_CPUS CPUs): every KUnit suite module and gomtorture for
+#    KCSAN_TORTURE seconds (plan kcsan), beside the Debian kernels' boots
+#    when they run; each Debian kernel under QEMU (2 CPUs, 1 GiB): the smoke
+#    plan (load, a short storm, the bad-input kselftest, gomtorture,
+#    unload); UML: load and unload, the benchmark module in smoke mode.
+#    Any kernel report fails a boot; a KCSAN report does when it involves
+#    gomalloc's code (scan_reports.py), and is counted in the figure
+#    kcsan_reports (kcsan_kernel_reports: those of the kernel alone).
+# --only runs one part of the debug boot (the kcsan boot runs its part of
+# kunit and gomtorture, and does not boot for the others); --skip-stock
+# skips the three Debian kernels and the DKMS build; --skip-kcsan the KCSAN
+# kernel (its build, W=1 check and boot); --skip-uml UML.
 # 4. parses all results with the kernel's kunit.py and ends with the line
 #    "N passed, N failed, N skipped"; exits non-zero if anything failed.
 # Logs: .build/check/ (console logs of every boot, the combined KTAP).
@@ -23,11 +35,12 @@ set -uo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-only=all skip_stock=0 skip_uml=0
+only=all skip_stock=0 skip_kcsan=0 skip_uml=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--only) only=$2; shift ;;
 	--skip-stock) skip_stock=1 ;;
+	--skip-kcsan) skip_kcsan=1 ;;
 	--skip-uml) skip_uml=1 ;;
 	*) die "unknown option $1" ;;
 	esac
@@ -38,6 +51,11 @@ out="$GOM_ROOT/.build/check"
 rm -rf "$out" && mkdir -p "$out"
 host="$out/host-results.txt"
 : >"$host"
+# the KCSAN boot: its CPUs and gomtorture's seconds. On 2 host cores it
+# takes about 2.5 minutes beside the Debian kernels' boots (5.5 minutes in
+# all), so it adds no time to a full run; alone (--skip-stock) about 2.
+KCSAN_CPUS=${KCSAN_CPUS:-2}
+KCSAN_TORTURE=${KCSAN_TORTURE:-60}
 t0=$(date +%s)
 stage() { log "[$(($(date +%s) - t0))s] $*"; }
 
@@ -51,9 +69,12 @@ host_doc() {
 	} >>"$host"
 }
 
-# boot_doc NAME RC LOGDIR - turn a boot's verdict into a TAP document
+# boot_doc NAME RC LOGDIR KERNEL - turn a boot's verdict into a TAP
+# document; the KCSAN kernel's also gives the figures kcsan_reports (races
+# in gomalloc's code: failures) and kcsan_kernel_reports (races inside the
+# kernel alone, which scan_reports.py lists and does not fail)
 boot_doc() {
-	local name=$1 rc=$2 dir=$3 f="$out/boot-$1.tap"
+	local name=$1 rc=$2 dir=$3 kernel=$4 f="$out/boot-$1.tap"
 	{
 		echo "TAP version 13"
 		echo "1..2"
@@ -69,6 +90,11 @@ boot_doc() {
 		else
 			echo "ok 2 no unexpected kernel report"
 		fi
+		if [ "$kernel" = kcsan ]; then
+			python3 "$GOM_ROOT/scripts/scan_reports.py" --count-kcsan "$dir/console.log" |
+				awk '{ print "# figure: kcsan_reports=" $1
+					print "# figure: kcsan_kernel_reports=" $2 }'
+		fi
 	} >"$f"
 	[ "$rc" = 0 ] || grep -q '^not ok' "$f" || rc=0
 	{
@@ -83,6 +109,8 @@ stage "provisioning packages and kernels"
 "$GOM_ROOT/scripts/provision.sh" deps || die "package installation failed"
 src=$("$GOM_ROOT/scripts/provision.sh" source) || die "no kernel source"
 "$GOM_ROOT/scripts/provision.sh" debug >/dev/null || die "debug kernel build failed"
+[ $skip_kcsan = 1 ] || "$GOM_ROOT/scripts/provision.sh" kcsan >/dev/null ||
+	die "KCSAN kernel build failed"
 if [ $skip_stock = 0 ]; then
 	for k in stock61 stock rt; do
 		"$GOM_ROOT/scripts/provision.sh" $k >/dev/null || die "no $k kernel"
@@ -143,9 +171,10 @@ check "kernel-doc -Wall quiet on kmod/" kerneldoc_quiet
 check "no cycle in the call graph between kmod/'s components" \
 	python3 "$GOM_ROOT/scripts/callgraph.py" --check
 declare -A mods_dir=() kernel_name=([debug]="the debug 6.12 kernel"
-	[stock61]="Debian's 6.1 kernel" [stock]="Debian's 6.12 kernel"
+	[kcsan]="the KCSAN kernel" [stock61]="Debian's 6.1 kernel" [stock]="Debian's 6.12 kernel"
 	[rt]="Debian's 6.12 PREEMPT_RT kernel" [uml]="UML")
 kernels=(debug)
+[ $skip_kcsan = 1 ] || kernels+=(kcsan)
 [ $skip_stock = 1 ] || kernels+=(stock61 stock rt)
 [ $skip_uml = 1 ] || kernels+=(uml)
 for k in "${kernels[@]}"; do
@@ -188,16 +217,32 @@ boot() { # NAME KERNEL MODS PLAN [vm-run args]
 	"$GOM_ROOT/scripts/vm-run.sh" --kernel "$kernel" --root "$dir/root" \
 		--plan "$plan" --out "$dir" "$@"
 	rc=$?
-	boot_doc "$name" "$rc" "$dir"
+	boot_doc "$name" "$rc" "$dir" "$kernel"
 	groups+=("$name=$dir/results.txt")
 }
 
 # the stress kselftests need ~15 minutes of a TCG guest with KASAN on 2 host cores
 boot debug debug "${mods_dir[debug]}" check --timeout 2700 --append "gomalloc.only=$only"
+# the KCSAN guest runs beside the Debian kernels' small guests (the host
+# has the CPU time to spare there); it has only the KUnit and gomtorture
+# parts of --only
+kcsan_pid=
+case "$only" in all | kunit | gomtorture) ;; *) skip_kcsan=1 ;; esac
+if [ $skip_kcsan = 0 ]; then
+	boot kcsan kcsan "${mods_dir[kcsan]}" kcsan --smp "$KCSAN_CPUS" --timeout 1800 \
+		--append "gomalloc.only=$only gomalloc.torture=$KCSAN_TORTURE" &
+	kcsan_pid=$!
+fi
 if [ $skip_stock = 0 ]; then
 	for k in stock61 stock rt; do
 		boot $k $k "${mods_dir[$k]}" smoke --smp 2 --mem 1G --timeout 600
 	done
+fi
+if [ -n "$kcsan_pid" ]; then
+	wait "$kcsan_pid"
+	stage "boot kcsan: done"
+	# boot() ran in a subshell: its group is added here
+	groups+=("kcsan=$out/kcsan/results.txt")
 fi
 [ $skip_uml = 1 ] || boot uml uml "${mods_dir[uml]}" load
 # the benchmark module with tiny counts, so that it cannot rot (make bench

@@ -10,7 +10,10 @@
 #   scripts/provision.sh stock61[-kdir] the same for Debian's 6.1 (linux-image-amd64)
 #   scripts/provision.sh rt[-kdir]     the same for linux-image-6.12-rt-amd64 (PREEMPT_RT)
 #   scripts/provision.sh dkms          install dkms and Debian 6.1 headers; prints their kernel release
-#   scripts/provision.sh debug         debug x86_64 kernel build dir (KDIR; bzImage inside)
+#   scripts/provision.sh debug         debug x86_64 kernel build dir (KDIR; bzImage inside):
+#                                      scripts/config/debug.config (KASAN, lockdep, kmemleak)
+#   scripts/provision.sh kcsan         KCSAN x86_64 kernel build dir, the same way:
+#                                      scripts/config/kcsan.config (KCSAN, lockdep)
 #   scripts/provision.sh uml           ARCH=um kernel build dir (KDIR; ./linux inside)
 #
 # Each entry is cached under $GOM_CACHE keyed by package version and config
@@ -194,7 +197,7 @@ source) provision_source ;;
 stock | stock61 | rt) provision_stock "$1" ;;
 stock-kdir | stock61-kdir | rt-kdir) provision_stock_kdir "${1%-kdir}" ;;
 dkms) provision_dkms ;;
-debug) provision_built debug x86_64 x86_64_defconfig all ;;
+debug | kcsan) provision_built "$1" x86_64 x86_64_defconfig all ;;
 uml) provision_built uml um defconfig all ;;
-*) sed -n '3,15p' "$0" >&2; exit 2 ;;
+*) sed -n '3,18p' "$0" >&2; exit 2 ;;
 esac

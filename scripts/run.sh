@@ -5,7 +5,7 @@
 # (testmod/gomalloc_workload.ko: tiny, small and large objects) and print the
 # allocator's debugfs statistics; exits 0 when all of that worked.
 #
-#   scripts/run.sh [--shell] [--kernel stock|debug|uml]
+#   scripts/run.sh [--shell] [--kernel stock|debug|kcsan|uml]
 # --shell leaves an interactive shell in the guest instead (modules in
 # /modules, debugfs mounted; `poweroff -f` ends it).
 set -uo pipefail

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm-run.sh - boot one kernel with a guest root and run one test plan in it.
 #
-#   scripts/vm-run.sh --kernel debug|stock|stock61|rt|uml --root DIR --plan NAME --out DIR
+#   scripts/vm-run.sh --kernel debug|kcsan|stock|stock61|rt|uml --root DIR --plan NAME --out DIR
 #                     [--smp N] [--mem SIZE] [--timeout SECONDS]
 #                     [--append "ARGS"] [--interactive]
 #
-# QEMU (debug, and Debian's stock, stock61 and rt): TCG with thread=multi
-# unless KVM really runs guests here (probed once per host kernel and
-# cached), -smp 4 by default; the root
-# is packed into an initramfs. UML: one CPU, the root is its hostfs.
+# QEMU (debug and kcsan, built by provision.sh from the 6.12 source, and
+# Debian's stock, stock61 and rt): TCG with thread=multi unless KVM really
+# runs guests here (probed once per host kernel and cached), -smp 4 by
+# default; the root is packed into an initramfs. UML: one CPU, the root is
+# its hostfs.
 # Writes OUT/console.log (the whole console) and OUT/results.txt (the
 # guest's KTAP/TAP documents), prints which accelerator ran, and exits
 #   0  the plan finished and the console holds no kernel report
@@ -111,7 +112,7 @@ run_uml() {
 }
 
 case "$kernel" in
-debug) run_qemu "$("$GOM_ROOT/scripts/provision.sh" debug)/arch/x86/boot/bzImage" ;;
+debug | kcsan) run_qemu "$("$GOM_ROOT/scripts/provision.sh" "$kernel")/arch/x86/boot/bzImage" ;;
 stock | stock61 | rt) run_qemu "$("$GOM_ROOT/scripts/provision.sh" "$kernel")" ;;
 uml) run_uml "$("$GOM_ROOT/scripts/provision.sh" uml)" ;;
 *) die "unknown kernel $kernel" ;;

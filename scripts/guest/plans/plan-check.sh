@@ -18,26 +18,15 @@
 # first; gomalloc_lifecycle_test last, as it unloads and reloads both
 # modules itself (it leaves them loaded as it found them); any other
 # program in /selftests runs before it.
-ONLY=all
-TORTURE=30
-# shellcheck disable=SC2013 # the command line's words, not its lines
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	gomalloc.only=*) ONLY=${arg#gomalloc.only=} ;;
-	gomalloc.torture=*) TORTURE=${arg#gomalloc.torture=} ;;
-	esac
-done
+ONLY=$(cmdline_arg only all)
+TORTURE=$(cmdline_arg torture 30)
 SELFTESTS_FIRST="gomalloc_debugfs_test gomalloc_storm_test gomalloc_hotplug_test
 	gomalloc_faults_test gomalloc_badinput_test gomalloc_pressure_test
 	gomalloc_kmemleak_test gomalloc_trace_test"
 SELFTESTS_LAST="gomalloc_lifecycle_test"
 
 kmemleak_reset
-tap_begin gomalloc_module 2
-tap_check "insmod gomalloc.ko" insmod "$MODDIR"/gomalloc.ko
-tap_check "debugfs /sys/kernel/debug/gomalloc/default exists" \
-	test -d /sys/kernel/debug/gomalloc/default
-tap_end
+load_gomalloc gomalloc_module
 
 if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
 	tap_begin gomalloc_dropin_example 2
@@ -68,8 +57,8 @@ if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
 	tap_end
 fi
 
-if [ "$ONLY" = all ] || [ "$ONLY" = kunit ] && ls "$MODDIR"/kunit/*.ko >/dev/null 2>&1; then
-	run_kunit_modules "$MODDIR"/kunit/*.ko
+if [ "$ONLY" = all ] || [ "$ONLY" = kunit ]; then
+	run_kunit_suites
 fi
 
 if [ "$ONLY" != kunit ] && [ "$ONLY" != gomtorture ]; then
@@ -105,15 +94,10 @@ if [ "$ONLY" != kunit ] && [ "$ONLY" != gomtorture ]; then
 fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = gomtorture ]; then
-	run_torture gomtorture "$TORTURE" onoff_interval=3 onoff_holdoff=5 \
-		stutter=15 shuffle_interval=3 stat_interval=15 fault_interval=5 \
-		hostile_double_free=1
+	# shellcheck disable=SC2086 # GOMTORTURE_FULL is a list of parameters
+	run_torture gomtorture "$TORTURE" $GOMTORTURE_FULL stat_interval=15
 fi
 
-tap_begin gomalloc_unload 2
-tap_check "rmmod gomalloc" rmmod gomalloc
-tap_check "debugfs /sys/kernel/debug/gomalloc is gone" \
-	test ! -e /sys/kernel/debug/gomalloc
-tap_end
+unload_gomalloc gomalloc_unload
 kmemleak_check
 exit 0

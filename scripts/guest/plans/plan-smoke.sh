@@ -6,15 +6,8 @@
 # kselftest pass, the torture test torture/gomtorture.ko runs for TORTURE
 # seconds (gomalloc.torture=SECONDS, default 20) with CPU hotplug and every
 # context on, both modules unload and leave no debugfs directory behind.
-STORM=12
-TORTURE=20
-# shellcheck disable=SC2013 # the command line's words, not its lines
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	gomalloc.storm=*) STORM=${arg#gomalloc.storm=} ;;
-	gomalloc.torture=*) TORTURE=${arg#gomalloc.torture=} ;;
-	esac
-done
+STORM=$(cmdline_arg storm 12)
+TORTURE=$(cmdline_arg torture 20)
 
 tap_begin gomalloc_smoke_load 4
 tap_check "insmod gomalloc.ko on $(uname -r)" insmod "$MODDIR"/gomalloc.ko
