@@ -217,7 +217,7 @@ void gom_debug_alloc(struct gom_heap *heap, void *obj, size_t size, gfp_t gfp)
  * freed all the same (the overflow is its owner's, the slot itself is
  * sound).
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  * Return: true if the caller may free the object, false for a double free.
  */
 bool gom_debug_free(struct gom_heap *heap, struct gom_span *span,
@@ -249,7 +249,7 @@ bool gom_debug_free(struct gom_heap *heap, struct gom_span *span,
  * @span: its span, of a debug class
  * @obj: the object, live
  *
- * Context: Any context, under rcu_read_lock(); the caller owns @obj.
+ * Context: Any context, in an RCU reader (gom_lookup_begin()); the caller owns @obj.
  * Return: the size recorded at allocation (or the last resize).
  */
 size_t gom_debug_size(struct gom_span *span, const void *obj)
@@ -272,7 +272,7 @@ size_t gom_debug_size(struct gom_span *span, const void *obj)
  * object in place: the red zone then starts at the new size (SLUB's
  * skip_orig_size_check()).
  *
- * Context: Any context, under rcu_read_lock(); the caller owns @obj (a
+ * Context: Any context, in an RCU reader (gom_lookup_begin()); the caller owns @obj (a
  * free one is left alone).
  */
 void gom_debug_resize(struct gom_span *span, void *obj, size_t size)
@@ -297,7 +297,7 @@ void gom_debug_resize(struct gom_span *span, void *obj, size_t size)
  * @gfp: the realloc's flags: __GFP_ZERO (or init_on_alloc) zeroes the
  *	bytes from @old to @size, which hold red zone
  *
- * Context: Any context, under rcu_read_lock(); the caller owns @obj.
+ * Context: Any context, in an RCU reader (gom_lookup_begin()); the caller owns @obj.
  */
 void gom_debug_regrow(struct gom_span *span, void *obj, size_t old,
 		      size_t size, gfp_t gfp)

@@ -68,7 +68,7 @@ static __always_inline unsigned long gom_marker_word(const void *p)
  * and calls kmemleak_free(), which must not see an object twice; an atomic
  * per free is a debug kernel's price.
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  * Return: true if the caller owns this free.
  */
 static __always_inline bool gom_free_claim(const struct gom_heap *heap,

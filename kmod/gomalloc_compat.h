@@ -20,6 +20,10 @@
 #include <linux/fault-inject.h>
 #include <linux/interrupt.h>
 #include <linux/completion.h>
+#include <linux/local_lock.h>
+#include <linux/lockdep.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -202,5 +206,122 @@ static inline void gom_compat_queue_bh_on(int cpu, struct work_struct *work)
 	work_on_cpu(cpu, gom_compat_bh_on_cpu, &bh);
 #endif
 }
+
+/*
+ * The mcache's ownership step: local_trylock_t's semantics on every
+ * kernel (SLUB's sheaves use local_trylock_t from 6.15). Outside
+ * PREEMPT_RT: preemption off and a per-CPU "acquired" flag set and cleared
+ * with plain per-CPU accesses, interrupts left on, no atomic. An interrupt
+ * runs to completion on the CPU it interrupted, so it either finds the
+ * flag clear and owns the lock for its whole run, or finds it set (it
+ * interrupted an owner) and must not touch what the lock guards: its
+ * trylock fails. The compiler barriers keep the guarded accesses between
+ * the flag's writes, which is all that a same-CPU interrupt needs.
+ * Where the kernel has local_trylock_t (6.15) it is used as it is; 6.1 and
+ * 6.12 get the same from here, with the lockdep map of a local_lock_t
+ * taken as a trylock (lockdep marks no irq usage for trylocks, as for
+ * local_trylock_t).
+ *
+ * On PREEMPT_RT a local_lock is a per-CPU sleeping spinlock with
+ * migration off, every allocator caller is a task (threaded interrupts,
+ * the irq_work thread), so a caller that finds the lock taken waits for
+ * it as for any lock: the trylock is local_lock() and always succeeds.
+ */
+/**
+ * struct gom_local_trylock - a per-CPU trylock with local_trylock_t's semantics
+ * @llock: PREEMPT_RT: the lock; before 6.15: lockdep's map (empty without
+ *	CONFIG_DEBUG_LOCK_ALLOC)
+ * @tlock: 6.15 on: the kernel's own
+ * @acquired: before 6.15: 1 while a context of this CPU owns the lock
+ */
+struct gom_local_trylock {
+#if defined(CONFIG_PREEMPT_RT)
+	local_lock_t llock;
+#elif GOM_KERNEL_SINCE(6, 15)
+	local_trylock_t tlock;
+#else
+	local_lock_t llock;
+	u8 acquired;
+#endif
+};
+
+#if defined(CONFIG_PREEMPT_RT)
+#define gom_local_trylock_init(lock)	local_lock_init(&(lock)->llock)
+
+static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu *lock)
+{
+	local_lock(&lock->llock);
+	return true;
+}
+
+static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock)
+{
+	local_unlock(&lock->llock);
+}
+#elif GOM_KERNEL_SINCE(6, 15)
+#define gom_local_trylock_init(lock)	local_trylock_init(&(lock)->tlock)
+
+static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu *lock)
+{
+	return local_trylock(&lock->tlock);
+}
+
+static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock)
+{
+	local_unlock(&lock->tlock);
+}
+#else
+#define gom_local_trylock_init(lock)					\
+	do {								\
+		struct gom_local_trylock *__gtl = (lock);		\
+									\
+		local_lock_init(&__gtl->llock);				\
+		__gtl->acquired = 0;					\
+	} while (0)
+
+/**
+ * gom_local_trylock() - own this CPU's instance of a per-CPU trylock
+ * @lock: the per-CPU lock
+ *
+ * Context: Any context but NMI.
+ * Return: true with preemption off and the lock owned; false (nothing
+ * held) when a context this one interrupted owns it.
+ */
+static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu *lock)
+{
+	struct gom_local_trylock *tl;
+
+	preempt_disable();
+	tl = this_cpu_ptr(lock);
+	if (READ_ONCE(tl->acquired)) {
+		preempt_enable();
+		return false;
+	}
+	WRITE_ONCE(tl->acquired, 1);
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	lock_map_acquire_try(&tl->llock.dep_map);
+	DEBUG_LOCKS_WARN_ON(tl->llock.owner);
+	tl->llock.owner = current;
+#endif
+	barrier();	/* the guarded accesses after the flag, for interrupts */
+	return true;
+}
+
+/**
+ * gom_local_unlock() - give this CPU's instance back
+ * @lock: the per-CPU lock, owned by this context
+ *
+ * Context: The owner's.
+ */
+static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock)
+{
+	struct gom_local_trylock *tl = this_cpu_ptr(lock);
+
+	barrier();	/* the guarded accesses before the flag, for interrupts */
+	local_lock_release(&tl->llock);
+	WRITE_ONCE(tl->acquired, 0);
+	preempt_enable();
+}
+#endif
 
 #endif /* _GOMALLOC_COMPAT_H */

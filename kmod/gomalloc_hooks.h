@@ -75,7 +75,8 @@ static __always_inline void gom_trace_free(const void *p, unsigned long caller)
  *
  * Takes the object's sample back out of the profile if it was sampled.
  *
- * Context: Any context, under rcu_read_lock(), before the object is freed.
+ * Context: Any context, in an RCU reader (gom_lookup_begin()), before the
+ * object is freed.
  */
 static __always_inline void gom_profile_free(struct gom_heap *heap,
 					     struct gom_span *span,

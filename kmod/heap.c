@@ -54,9 +54,10 @@ static DEFINE_MUTEX(gom_quiesce_mutex);
  * double free that raced, see gom_mcentral_claim()), and a free that found
  * its span live may still be about to read or push its object. Pages freed
  * before the quiesce began may leave the heap once both are over: an RCU
- * grace period (every free runs under rcu_read_lock()), then every free
- * cache drained into mcentral, where any duplicate is caught. One quiesce
- * at a time, so that each grace period follows its own beginning.
+ * grace period (every free runs in an RCU reader, gom_lookup_begin()),
+ * then every free cache drained into mcentral, where any duplicate is
+ * caught. One quiesce at a time, so that each grace period follows its
+ * own beginning.
  *
  * Context: Process context; sleeps. Not under gom_heaps_mutex or
  * cpus_read_lock() (the drain takes it).
@@ -237,9 +238,10 @@ static void gom_heap_free(struct gom_heap *heap)
 	list_del_rcu(&heap->list);
 	mutex_unlock(&gom_heaps_mutex);
 	/*
-	 * Frees run under rcu_read_lock(): after this grace period none that
-	 * missed @dying is in flight, and every later one is reported as
-	 * heap_destroyed and ignored, never raced with the teardown below.
+	 * Frees run in RCU readers (gom_lookup_begin()): after this grace
+	 * period none that missed @dying is in flight, and every later one
+	 * is reported as heap_destroyed and ignored, never raced with the
+	 * teardown below.
 	 */
 	WRITE_ONCE(heap->dying, true);
 	synchronize_rcu();	/* nor does the shrinker see it any more */

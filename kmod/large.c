@@ -92,14 +92,14 @@ void *gom_large_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
 
 /**
  * gom_large_free() - free a large object
- * @span: its span, found by lookup (under rcu_read_lock())
+ * @span: its span, found by lookup (in an RCU reader)
  * @p: the pointer passed to gom_free()
  * @caller: reported on error
  *
  * The span's state leaves GOM_SPAN_LARGE by cmpxchg, so that of two racing
  * frees exactly one wins and the other is a double free.
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  */
 void gom_large_free(struct gom_span *span, const void *p, unsigned long caller)
 {

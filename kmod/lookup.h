@@ -7,6 +7,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 
 struct gom_span;
@@ -51,18 +52,54 @@ static inline unsigned long gom_dmap_offset(const void *p)
 }
 
 /**
+ * gom_lookup_begin() - pin what a lockless lookup reads
+ *
+ * Span structs (SLAB_TYPESAFE_BY_RCU), frame tables and tiny side arrays
+ * are freed after an RCU grace period, so a lookup and what it reads run
+ * in an RCU read-side critical section. Outside PREEMPT_RT preemption off
+ * is one (RCU's flavours are one since 4.20: synchronize_rcu() and
+ * call_rcu() wait for preempt-off regions too) and costs an inline
+ * per-CPU increment, where rcu_read_lock() is a call on PREEMPT_RCU
+ * kernels (Debian's 6.12): the free path takes it. On PREEMPT_RT the free
+ * path may take sleeping spinlocks, so it is rcu_read_lock().
+ *
+ * Context: Any context; ended by gom_lookup_end() in the same context.
+ */
+static __always_inline void gom_lookup_begin(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		rcu_read_lock();
+	else
+		preempt_disable();
+}
+
+/**
+ * gom_lookup_end() - end what gom_lookup_begin() began
+ *
+ * Context: The context that began it.
+ */
+static __always_inline void gom_lookup_end(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		rcu_read_unlock();
+	else
+		preempt_enable();
+}
+
+/**
  * gom_spanof() - the span holding an address: Go's spanOf
  * @p: any address
  *
  * Inline: the free path runs it for every object. A bounds check and two
  * dependent loads; any address outside the direct map misses the table.
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, under rcu_read_lock() or gom_lookup_begin().
  * Return: the span, or NULL when the address is not in a gomalloc span.
  */
 static __always_inline struct gom_span *gom_spanof(const void *p)
 {
-	const struct gom_frame_table *t = rcu_dereference(gom_frame_tab);
+	const struct gom_frame_table *t =
+		rcu_dereference_check(gom_frame_tab, rcu_read_lock_any_held());
 	unsigned long off = gom_dmap_offset(p);
 	unsigned long idx = off >> GOM_FRAME_SHIFT;
 	const struct gom_frame *f;

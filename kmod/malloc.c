@@ -78,10 +78,20 @@
  *     Taken inside cpu_hotplug_lock (the hotplug callback), so never held
  *     across debugfs removal, which waits for file operations that may
  *     wait for cpus_read_lock() (scavenge, validate).
- *  2. gom_mcache->lock (local_lock_t, irqsave, mcache.c): this CPU's
- *     mcache of one heap: current spans, free caches, tiny block, large
- *     run cache, per-CPU counters. Taken by malloc.c's fast path, tiny
- *     and large allocations through mcache.c, and the drains.
+ *  2. gom_mcache->lock (struct gom_local_trylock, gomalloc_compat.h: the
+ *     semantics of local_trylock_t; mcache.c): this CPU's mcache of one
+ *     heap: current spans, free caches, tiny block, large run cache,
+ *     per-CPU counters. Owned through gom_mcache_own(), a trylock with
+ *     preemption off and interrupts on, by malloc.c's fast path, tiny and
+ *     large allocations through mcache.c, and the drains. Never waited
+ *     for: a context that interrupts the owner (hardirq, softirq) fails
+ *     the trylock and takes the nested path, which takes 3 and below
+ *     directly, so 2 nests inside nothing and no interrupt ever spins on
+ *     it. On PREEMPT_RT it is a local_lock_t (a per-CPU sleeping
+ *     spinlock, migration off) that callers wait for: every caller there
+ *     is a task (threaded interrupts; the irq_work thread for what other
+ *     kernels run in hardirq), and priority inheritance lets the owner
+ *     finish.
  *  3. gom_mcentral->lock (spinlock_t, irqsave, mcentral.c): one span class
  *     of one heap: its lists, and the alloc_bits/freed_bits/alloc_count/
  *     state of its spans that are not cached (freed_bits of cached ones
@@ -160,25 +170,28 @@ static unsigned int gom_small_class(struct gom_heap *heap, size_t size)
 }
 
 /*
- * Go's mallocgc for a small size: the free cache pop inline, the rest
- * (current span, refill from mcentral, growth) out of line.
+ * Go's mallocgc for a small size: the ownership step and the free cache
+ * pop inline, the rest (current span, refill from mcentral, growth, a
+ * nested context's object) out of line.
  */
 static __always_inline void *gom_small_alloc(struct gom_heap *heap,
 					     size_t size, gfp_t gfp)
 {
 	unsigned int spc = gom_small_class(heap, size);
-	struct gom_mcache *c;
-	unsigned long flags;
+	struct gom_mcache *c = gom_mcache_own(heap);
 	void *obj;
 
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	c = this_cpu_ptr(heap->mcache);
+	if (unlikely(!c)) {
+		obj = gom_mcache_alloc_nested(heap, spc, gfp);
+		goto out;
+	}
 	obj = gom_mcache_take(heap, c, spc);
 	if (unlikely(!obj))
 		obj = gom_mcache_alloc_locked(heap, c, spc);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	gom_mcache_disown(heap);
 	if (unlikely(!obj))
 		obj = gom_mcache_alloc_one(heap, spc, gfp);
+out:
 	if (likely(obj))
 		gom_obj_init(heap, spc, obj, size, gfp);
 	return obj;
@@ -423,13 +436,12 @@ static __always_inline struct gom_span *gom_free_check(const void *p,
 	return span;
 }
 
-/* Push a checked object; its heap's mcache lock held. */
+/* Push a checked object on @c, its heap's mcache, owned. */
 static __always_inline void gom_free_push(struct gom_heap *heap,
+					  struct gom_mcache *c,
 					  unsigned int spc, void *p,
 					  unsigned long caller)
 {
-	struct gom_mcache *c = this_cpu_ptr(heap->mcache);
-
 	if (unlikely(!gom_mcache_push(heap, c, spc, p)))
 		gom_mcache_free_locked(heap, c, spc, p, caller);
 }
@@ -437,15 +449,15 @@ static __always_inline void gom_free_push(struct gom_heap *heap,
 static __always_inline void gom_free_caller(const void *p,
 					    unsigned long caller)
 {
+	struct gom_mcache *c;
 	struct gom_span *span;
 	struct gom_heap *heap;
-	unsigned long flags;
 	unsigned int spc;
 
 	gom_trace_free(p, caller);
 	if (unlikely(gom_zero_or_null(p)))
 		return;
-	rcu_read_lock();
+	gom_lookup_begin();
 	span = gom_free_check(p, &heap, &spc);
 	if (unlikely(!span)) {
 		gom_free_slow(p, caller);
@@ -454,13 +466,17 @@ static __always_inline void gom_free_caller(const void *p,
 	gom_profile_free(heap, span, p);
 	if (spc == GOM_TINY_SPANCLASS) {
 		gom_tiny_release(heap, span, p, caller);
-	} else {
-		local_lock_irqsave(&heap->mcache->lock, flags);
-		gom_free_push(heap, spc, (void *)p, caller);
-		local_unlock_irqrestore(&heap->mcache->lock, flags);
+		goto out;
 	}
+	c = gom_mcache_own(heap);
+	if (unlikely(!c)) {
+		gom_mcache_free_nested(heap, spc, (void *)p, caller);
+		goto out;
+	}
+	gom_free_push(heap, c, spc, (void *)p, caller);
+	gom_mcache_disown(heap);
 out:
-	rcu_read_unlock();
+	gom_lookup_end();
 }
 
 /**
@@ -596,7 +612,7 @@ EXPORT_SYMBOL_GPL(gom_realloc);
 
 /* === Bulk === */
 
-/* Objects gom_free_bulk() frees per mcache lock round trip: bounds irqs off. */
+/* Objects gom_free_bulk() frees per mcache ownership: bounds preemption off. */
 #define GOM_BULK_BATCH	64
 
 static int gom_heap_alloc_bulk_caller(struct gom_heap *heap, size_t size,
@@ -639,8 +655,8 @@ static int gom_heap_alloc_bulk_caller(struct gom_heap *heap, size_t size,
  * @nr: how many
  * @p: array receiving them
  *
- * Like kmem_cache_alloc_bulk(): all or nothing. Small sizes take the mcache
- * lock once per GOM_TAKE_BATCH objects it has, then once per span it grows.
+ * Like kmem_cache_alloc_bulk(): all or nothing. Small sizes own the mcache
+ * once per GOM_TAKE_BATCH objects it has, then once per span it grows.
  *
  * Context: Any context allowed by @gfp.
  * Return: @nr, or 0 (nothing left allocated).
@@ -678,13 +694,13 @@ EXPORT_SYMBOL_GPL(gom_alloc_bulk);
  */
 void gom_free_bulk(size_t nr, void **p)
 {
-	struct gom_heap *heap = NULL, *locked = NULL;
+	struct gom_heap *heap = NULL, *owned = NULL;
 	unsigned int batch = 0, spc = 0;
+	struct gom_mcache *c = NULL;
 	struct gom_span *span;
-	unsigned long flags;
 	size_t i;
 
-	rcu_read_lock();
+	gom_lookup_begin();
 	for (i = 0; i < nr; i++) {
 		gom_trace_free(p[i], _RET_IP_);
 		if (gom_zero_or_null(p[i]))
@@ -693,27 +709,31 @@ void gom_free_bulk(size_t nr, void **p)
 		if (span)
 			gom_profile_free(heap, span, p[i]);
 		if (span && spc != GOM_TINY_SPANCLASS &&
-		    heap == locked && ++batch < GOM_BULK_BATCH) {
-			gom_free_push(heap, spc, p[i], _RET_IP_);
+		    heap == owned && ++batch < GOM_BULK_BATCH) {
+			gom_free_push(heap, c, spc, p[i], _RET_IP_);
 			continue;
 		}
-		/* one lock round trip per run of one heap, GOM_BULK_BATCH at most */
-		if (locked)
-			local_unlock_irqrestore(&locked->mcache->lock, flags);
-		locked = NULL;
+		/* one ownership per run of one heap, GOM_BULK_BATCH at most */
+		if (owned)
+			gom_mcache_disown(owned);
+		owned = NULL;
 		if (!span) {
 			gom_free_slow(p[i], _RET_IP_);
 		} else if (spc == GOM_TINY_SPANCLASS) {
 			gom_tiny_release(heap, span, p[i], _RET_IP_);
 		} else {
-			local_lock_irqsave(&heap->mcache->lock, flags);
-			locked = heap;
+			c = gom_mcache_own(heap);
+			if (unlikely(!c)) {
+				gom_mcache_free_nested(heap, spc, p[i], _RET_IP_);
+				continue;
+			}
+			owned = heap;
 			batch = 0;
-			gom_free_push(heap, spc, p[i], _RET_IP_);
+			gom_free_push(heap, c, spc, p[i], _RET_IP_);
 		}
 	}
-	if (locked)
-		local_unlock_irqrestore(&locked->mcache->lock, flags);
-	rcu_read_unlock();
+	if (owned)
+		gom_mcache_disown(owned);
+	gom_lookup_end();
 }
 EXPORT_SYMBOL_GPL(gom_free_bulk);

@@ -46,6 +46,30 @@ static __always_inline void *gom_tiny_alloc_locked(struct gom_heap *heap,
 	return blk ? gom_tiny_place(heap, c, blk, size) : NULL;
 }
 
+/*
+ * A context that interrupted this CPU's owner packs nothing: @blk, a block
+ * of the tiny span class, serves its request alone and never becomes a
+ * current block.
+ */
+static void *gom_tiny_alone(struct gom_heap *heap, void *blk, size_t size)
+{
+	this_cpu_inc(heap->mcache->nested_tiny_allocs);
+	return gom_tiny_single(blk, size);
+}
+
+/* @blk, just allocated, becomes this CPU's block for @size. */
+static void *gom_tiny_place_own(struct gom_heap *heap, void *blk, size_t size)
+{
+	struct gom_mcache *c = gom_mcache_own(heap);
+	void *obj;
+
+	if (unlikely(!c))
+		return gom_tiny_alone(heap, blk, size);
+	obj = gom_tiny_place(heap, c, blk, size);
+	gom_mcache_disown(heap);
+	return obj;
+}
+
 /**
  * gom_tiny_alloc() - a tiny object
  * @heap: the heap, with tiny packing
@@ -60,19 +84,20 @@ static __always_inline void *gom_tiny_alloc_locked(struct gom_heap *heap,
  */
 void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
 {
-	unsigned long flags;
-	void *obj, *blk;
+	struct gom_mcache *c = gom_mcache_own(heap);
+	void *obj = NULL, *blk;
 
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	obj = gom_tiny_alloc_locked(heap, this_cpu_ptr(heap->mcache), size);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	if (likely(c)) {
+		obj = gom_tiny_alloc_locked(heap, c, size);
+		gom_mcache_disown(heap);
+	}
 	if (unlikely(!obj)) {
-		blk = gom_mcache_alloc_one(heap, GOM_TINY_SPANCLASS, gfp);
+		blk = c ? gom_mcache_alloc_one(heap, GOM_TINY_SPANCLASS, gfp) :
+			  gom_mcache_alloc_nested(heap, GOM_TINY_SPANCLASS, gfp);
 		if (!blk)
 			return NULL;
-		local_lock_irqsave(&heap->mcache->lock, flags);
-		obj = gom_tiny_place(heap, this_cpu_ptr(heap->mcache), blk, size);
-		local_unlock_irqrestore(&heap->mcache->lock, flags);
+		obj = c ? gom_tiny_place_own(heap, blk, size) :
+			  gom_tiny_alone(heap, blk, size);
 	}
 	if (want_init_on_alloc(gfp))
 		memset(obj, 0, size);
@@ -89,7 +114,7 @@ void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
  *
  * Its block goes back to the tiny span class when nothing in it is live.
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  */
 void gom_tiny_release(struct gom_heap *heap, struct gom_span *span,
 		      const void *p, unsigned long caller)

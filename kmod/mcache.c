@@ -6,10 +6,15 @@
  * objects (kernel frees are explicit; Go frees by sweeping). Allocation
  * order: free cache pop, current span, refill from mcentral, grow from the
  * mheap (gom_mcache_alloc_grow(), the one place that drops the lock to
- * grow and retries). The fast path (mcache_inline.h) takes
- * local_lock_irqsave() on the mcache and nothing else, no atomic
- * read-modify-write: correct from hardirq and on PREEMPT_RT. Full free
- * caches are flushed to mcentral half at a time. The mcache also holds the
+ * grow and retries). The fast path (mcache_inline.h) owns the mcache by
+ * a per-CPU trylock (gom_mcache_own(): preemption off and a flag,
+ * interrupts on, no atomic read-modify-write) and takes nothing else. A
+ * context that interrupts the owner finds the flag set and is served by
+ * the nested paths below, straight from and to mcentral under its lock,
+ * counted per span class in the mcache's nested_* counters (this_cpu ops,
+ * which the owner never writes). On PREEMPT_RT the trylock is a local
+ * lock that waits. Full free caches are flushed to mcentral half at a
+ * time. The mcache also holds the
  * CPU's current tiny block (tiny.c) and a small cache of freed large runs
  * (GOM_LARGE_CACHE_SPANS at most, LIFO, exact page count reuse, the oldest
  * evicted), so that a kernel that frees and allocates the same large size
@@ -106,7 +111,7 @@ int gom_mcache_init(struct gom_heap *heap)
 	 */
 	kmemleak_free_percpu(heap->mcache);
 	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(heap->mcache, cpu)->lock);
+		gom_local_trylock_init(&per_cpu_ptr(heap->mcache, cpu)->lock);
 	return 0;
 }
 
@@ -161,14 +166,14 @@ static void *gom_mcache_next(struct gom_heap *heap, struct gom_mcache *c,
 /**
  * gom_mcache_alloc_locked() - one object of a span class, no page allocation
  * @heap: the heap
- * @c: this CPU's mcache of @heap, locked
+ * @c: this CPU's mcache of @heap, owned by the caller
  * @spc: the span class
  *
  * Free cache pop, else the current span, else a refill from mcentral. An
  * object whose free marker (or, in a debug heap, poison or red zone) was
  * overwritten while it was free is reported and quarantined.
  *
- * Context: @c->lock held (interrupts off except on PREEMPT_RT).
+ * Context: @c owned (gom_mcache_own()).
  * Return: the object (contents as left), or NULL when mcentral has no span.
  */
 void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
@@ -191,6 +196,99 @@ void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
 	return obj;
 }
 
+/* === Nested contexts: the mcache is owned by the context interrupted === */
+
+/* One object of a span mcentral lends: taken, the span given back at once. */
+static void *gom_mcache_borrow(struct gom_mcentral *central)
+{
+	struct gom_span *span = gom_mcentral_swap(central, NULL);
+	void *obj = NULL;
+	int idx;
+
+	if (!span)
+		return NULL;
+	idx = gom_span_next_free(span);
+	if (!WARN_ON_ONCE(idx < 0))
+		obj = gom_span_obj(span, idx);
+	gom_mcentral_uncache(central, span);
+	return obj;
+}
+
+/**
+ * gom_mcache_alloc_nested() - an object for a context the mcache refused
+ * @heap: the heap
+ * @spc: the span class
+ * @gfp: the caller's flags, used when mcentral must grow
+ *
+ * An interrupt or softirq that arrived while a context of this CPU owns
+ * the mcache must not touch it: the object comes from a span of mcentral,
+ * borrowed and given back under mcentral's lock (swap, one slot, uncache).
+ * Rare (the owner holds the mcache for a few instructions, or a refill)
+ * and bounded as gom_mcache_alloc_grow() is: GOM_GROW_TRIES fruitless
+ * grows, unless __GFP_NOFAIL. An object found corrupted is reported and
+ * quarantined, as on the owner's path.
+ *
+ * Context: Any context allowed by @gfp but NMI; no gomalloc lock held.
+ * Return: the object (contents as left), or NULL.
+ */
+void *gom_mcache_alloc_nested(struct gom_heap *heap, unsigned int spc,
+			      gfp_t gfp)
+{
+	struct gom_mcentral *central = &heap->central[spc];
+	unsigned int size = gom_spanclass_size(spc), tries = 0;
+	void *obj;
+
+	for (;;) {
+		obj = gom_mcache_borrow(central);
+		if (obj && gom_obj_check_free(heap, obj, size, false)) {
+			this_cpu_inc(heap->mcache->nested_mallocs[spc]);
+			return obj;
+		}
+		if (obj) {
+			/* corrupted (reported): never hand it out again */
+			gom_obj_quarantine(heap, obj, size);
+			continue;
+		}
+		if (++tries > GOM_GROW_TRIES && !(gfp & __GFP_NOFAIL))
+			return NULL;
+		if (!gom_mcentral_grow(central, gfp))
+			return NULL;
+	}
+}
+
+/* gom_mcache_alloc_grow()'s objects @i..@nr - 1, nested; returns the count. */
+static size_t gom_mcache_alloc_nested_n(struct gom_heap *heap,
+					unsigned int spc, gfp_t gfp, size_t i,
+					size_t nr, void **p)
+{
+	for (; i < nr; i++) {
+		p[i] = gom_mcache_alloc_nested(heap, spc, gfp);
+		if (!p[i])
+			break;
+	}
+	return i;
+}
+
+/**
+ * gom_mcache_free_nested() - free an object for a context the mcache refused
+ * @heap: the heap
+ * @spc: the object's span class
+ * @p: the object, already validated and claimed
+ * @caller: reported if mcentral finds it bad
+ *
+ * Straight to mcentral, as a flush of one: the free marker written, then
+ * checked and wiped there (gom_mcentral_free_batch()).
+ *
+ * Context: Any context but NMI; no gomalloc lock held.
+ */
+void gom_mcache_free_nested(struct gom_heap *heap, unsigned int spc, void *p,
+			    unsigned long caller)
+{
+	*(unsigned long *)p = gom_free_marker(heap, p);
+	this_cpu_inc(heap->mcache->nested_frees[spc]);
+	gom_mcentral_free_batch(&heap->central[spc], &p, 1, caller);
+}
+
 /**
  * gom_mcache_alloc_grow() - @nr objects of a span class, growing as needed
  * @heap: the heap
@@ -199,14 +297,16 @@ void *gom_mcache_alloc_locked(struct gom_heap *heap, struct gom_mcache *c,
  * @nr: how many
  * @p: array receiving them
  *
- * Takes objects under the mcache lock until mcentral has no span to
- * refill from, then grows mcentral by a span with no lock held and takes
+ * Takes objects from the owned mcache until mcentral has no span to
+ * refill from, then grows mcentral by a span with nothing owned and takes
  * again (this CPU, or another one if the task moved; another CPU may also
  * have taken the new span meanwhile). The slow path of single allocations,
- * bulk allocations and tiny blocks.
+ * bulk allocations and tiny blocks. A caller that finds the mcache owned
+ * (it interrupted the owner) takes the rest one by one from mcentral
+ * (gom_mcache_alloc_nested()).
  *
- * Bounded: objects are taken GOM_TAKE_BATCH at a time under the lock (the
- * lock keeps interrupts off), and after GOM_GROW_TRIES grows in a row that
+ * Bounded: objects are taken GOM_TAKE_BATCH at a time per ownership (it
+ * keeps preemption off), and after GOM_GROW_TRIES grows in a row that
  * left this caller nothing (other CPUs took every new span) it gives up,
  * unless @gfp has __GFP_NOFAIL, which never gives up.
  *
@@ -217,14 +317,14 @@ size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
 			     gfp_t gfp, size_t nr, void **p)
 {
 	unsigned int tries = 0;
-	unsigned long flags;
 	struct gom_mcache *c;
 	size_t i = 0, from;
 
 	for (;;) {
 		from = i;
-		local_lock_irqsave(&heap->mcache->lock, flags);
-		c = this_cpu_ptr(heap->mcache);
+		c = gom_mcache_own(heap);
+		if (unlikely(!c))
+			return gom_mcache_alloc_nested_n(heap, spc, gfp, i, nr, p);
 		for (; i < nr && i - from < GOM_TAKE_BATCH; i++) {
 			p[i] = gom_mcache_take(heap, c, spc);
 			if (unlikely(!p[i]))
@@ -232,7 +332,7 @@ size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
 			if (!p[i])
 				break;
 		}
-		local_unlock_irqrestore(&heap->mcache->lock, flags);
+		gom_mcache_disown(heap);
 		if (i == nr)
 			return i;
 		if (i != from) {
@@ -286,12 +386,12 @@ static void gom_mcache_flush(struct gom_heap *heap, struct gom_mcache *c,
 /**
  * gom_mcache_free_locked() - push a freed object on this CPU's free cache
  * @heap: the heap
- * @c: this CPU's mcache of @heap, locked
+ * @c: this CPU's mcache of @heap, owned by the caller
  * @spc: the object's span class
  * @p: the object, already validated
  * @caller: reported if mcentral finds it bad
  *
- * Context: @c->lock held.
+ * Context: @c owned (gom_mcache_own()).
  */
 void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
 			    unsigned int spc, void *p, unsigned long caller)
@@ -311,16 +411,19 @@ void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
  * @p: the object, already validated
  * @caller: reported if mcentral finds it bad
  *
- * Context: Any context.
+ * Context: Any context but NMI.
  */
 void gom_mcache_free(struct gom_heap *heap, unsigned int spc, void *p,
 		     unsigned long caller)
 {
-	unsigned long flags;
+	struct gom_mcache *c = gom_mcache_own(heap);
 
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	gom_mcache_free_locked(heap, this_cpu_ptr(heap->mcache), spc, p, caller);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	if (unlikely(!c)) {
+		gom_mcache_free_nested(heap, spc, p, caller);
+		return;
+	}
+	gom_mcache_free_locked(heap, c, spc, p, caller);
+	gom_mcache_disown(heap);
 }
 
 /* Give back the large runs an mcache keeps. */
@@ -378,11 +481,12 @@ EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_cpu, GOM_INTERNAL_NS);
 static long gom_mcache_drain_local(void *arg)
 {
 	struct gom_heap *heap = arg;
-	unsigned long flags;
 
-	local_lock_irqsave(&heap->mcache->lock, flags);
+	/* a kworker is a task: nothing on its CPU can own the mcache now */
+	if (WARN_ON_ONCE(!gom_mcache_own(heap)))
+		return -EBUSY;
 	gom_mcache_drain_cpu(heap, smp_processor_id());
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	gom_mcache_disown(heap);
 	return 0;
 }
 
@@ -390,7 +494,7 @@ static long gom_mcache_drain_local(void *arg)
  * gom_mcache_drain_all() - drain every online CPU's mcache of a heap
  * @heap: the heap, in use or not
  *
- * Each CPU drains its own mcache under its lock, from a kworker bound to
+ * Each CPU drains its own mcache, owning it, from a kworker bound to
  * it; offline CPUs were drained when they went down.
  *
  * Context: Process context; sleeps. Not for reclaim (waits on workqueues).

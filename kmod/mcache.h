@@ -7,8 +7,9 @@
 #define _GOMALLOC_MCACHE_H
 
 #include <linux/gfp.h>
-#include <linux/local_lock.h>
 #include <linux/types.h>
+
+#include "gomalloc_compat.h"
 
 #include "span.h"
 #include "tiny.h"
@@ -43,7 +44,7 @@ struct gom_mcache_class {
 
 /**
  * struct gom_mcache - one CPU's cache of one heap
- * @lock: the fast path's only lock
+ * @lock: the fast path's only lock, a trylock (gom_mcache_own())
  * @tiny: current tiny block
  * @tiny_allocs: tiny sub-objects allocated
  * @tiny_frees: tiny sub-objects freed
@@ -55,10 +56,14 @@ struct gom_mcache_class {
  * @large_cache_nr: entries in @large_cache
  * @large_cache_pages: their pages
  * @cls: per span class state
+ * @nested_mallocs: per span class, objects served to contexts that found
+ *	@lock taken (an interrupt of its owner): this_cpu ops, no lock
+ * @nested_frees: per span class, objects such contexts freed
+ * @nested_tiny_allocs: tiny sub-objects such contexts allocated
  * @slots: free cache storage, GOM_FREE_SLOTS pointers, carved per class
  */
 struct gom_mcache {
-	local_lock_t lock;		/* see LOCK ORDER in malloc.c */
+	struct gom_local_trylock lock;	/* see LOCK ORDER in malloc.c */
 	struct gom_tiny tiny;
 	unsigned long tiny_allocs;
 	unsigned long tiny_frees;
@@ -70,6 +75,9 @@ struct gom_mcache {
 	unsigned int large_cache_nr;
 	unsigned int large_cache_pages;
 	struct gom_mcache_class cls[GOM_NUM_SPAN_CLASSES];
+	unsigned long nested_mallocs[GOM_NUM_SPAN_CLASSES];
+	unsigned long nested_frees[GOM_NUM_SPAN_CLASSES];
+	unsigned long nested_tiny_allocs;
 	void *slots[GOM_FREE_SLOTS];
 };
 
@@ -89,6 +97,10 @@ void gom_mcache_free_locked(struct gom_heap *heap, struct gom_mcache *c,
 			    unsigned int spc, void *p, unsigned long caller);
 void gom_mcache_free(struct gom_heap *heap, unsigned int spc, void *p,
 		     unsigned long caller);
+void *gom_mcache_alloc_nested(struct gom_heap *heap, unsigned int spc,
+			      gfp_t gfp);
+void gom_mcache_free_nested(struct gom_heap *heap, unsigned int spc, void *p,
+			    unsigned long caller);
 void gom_mcache_drain_cpu(struct gom_heap *heap, int cpu);
 void gom_mcache_drain_all(struct gom_heap *heap);
 

@@ -15,17 +15,53 @@
 /*
  * Go inlines nextFreeFast into mallocgc; here the pop and push of a free
  * cache are inlined into gom_alloc() and gom_free(), so that an allocation
- * or a free that the free cache serves makes no call besides the local lock
- * (every call from a module is an indirect one on some configurations).
- * Anything else (an empty or full cache, a debug heap, a free marker that
- * fails its check) goes to the out-of-line *_locked functions of mcache.c.
+ * or a free that the free cache serves makes no call at all (every call
+ * from a module is an indirect one on some configurations), and the
+ * ownership step is a per-CPU flag with preemption off. Anything else (an
+ * empty or full cache, a debug heap, a free marker that fails its check)
+ * goes to the out-of-line *_locked functions of mcache.c; a context that
+ * finds the mcache owned goes to its *_nested functions.
  */
+
+/**
+ * gom_mcache_own() - own this CPU's mcache of a heap
+ * @heap: the heap
+ *
+ * Go's P owns its mcache; here the owner is whichever context of this CPU
+ * got there first: preemption goes off and the mcache's trylock flag is
+ * set (gomalloc_compat.h: local_trylock_t's semantics), interrupts stay
+ * on. An interrupt or softirq that arrives meanwhile gets NULL and is
+ * served by gom_mcache_alloc_nested()/gom_mcache_free_nested() without
+ * touching the owner's state. On PREEMPT_RT every caller is a task and
+ * this is a local_lock() that always succeeds.
+ *
+ * Context: Any context but NMI.
+ * Return: the mcache, owned until gom_mcache_disown(); NULL when a context
+ * this one interrupted owns it.
+ */
+static __always_inline struct gom_mcache *gom_mcache_own(struct gom_heap *heap)
+{
+	if (unlikely(!gom_local_trylock(&heap->mcache->lock)))
+		return NULL;
+	return this_cpu_ptr(heap->mcache);
+}
+
+/**
+ * gom_mcache_disown() - end the ownership gom_mcache_own() gave
+ * @heap: the heap
+ *
+ * Context: The owner, on the CPU it owns the mcache of.
+ */
+static __always_inline void gom_mcache_disown(struct gom_heap *heap)
+{
+	gom_local_unlock(&heap->mcache->lock);
+}
 
 /*
  * gom_mcache_pop() - the most recently freed object of a span class, if its
  * free marker is intact; NULL sends the caller to gom_mcache_alloc_locked(),
  * which also reports and quarantines a corrupted one. Not for debug heaps.
- * Context: @c->lock held.
+ * Context: @c owned (gom_mcache_own()).
  */
 static __always_inline void *gom_mcache_pop(struct gom_heap *heap,
 					    struct gom_mcache *c,
@@ -49,7 +85,7 @@ static __always_inline void *gom_mcache_pop(struct gom_heap *heap,
  * current span from its 64-bit alloc_cache, or NULL at a 64-slot boundary
  * or an exhausted span (gom_mcache_alloc_locked() refills). Slots of the
  * span carry no free marker, so there is nothing to check.
- * Context: @c->lock held.
+ * Context: @c owned (gom_mcache_own()).
  */
 static __always_inline void *gom_mcache_span_next(struct gom_mcache *c,
 						  unsigned int spc)
@@ -73,7 +109,7 @@ static __always_inline void *gom_mcache_span_next(struct gom_mcache *c,
  * gom_mcache_take() - the fast path's object: free cache, else current
  * span; NULL for the rest, a free marker that fails its check, and debug
  * heaps (gom_mcache_alloc_locked() then decides).
- * Context: @c->lock held.
+ * Context: @c owned (gom_mcache_own()).
  */
 static __always_inline void *gom_mcache_take(struct gom_heap *heap,
 					     struct gom_mcache *c,
@@ -90,7 +126,7 @@ static __always_inline void *gom_mcache_take(struct gom_heap *heap,
 /*
  * gom_mcache_push() - put a freed, validated object on its free cache;
  * false when the cache is full (gom_mcache_free_locked() flushes it).
- * Context: @c->lock held.
+ * Context: @c owned (gom_mcache_own()).
  */
 static __always_inline bool gom_mcache_push(struct gom_heap *heap,
 					    struct gom_mcache *c,
@@ -165,17 +201,19 @@ static inline unsigned int gom_large_cache_put(struct gom_mcache *c,
  * @npages: the exact page count wanted
  *
  * Context: Any context; no gomalloc lock held.
- * Return: the span (state GOM_SPAN_LARGE_CACHED, pages poisoned), or NULL.
+ * Return: the span (state GOM_SPAN_LARGE_CACHED, pages poisoned), or NULL
+ * (none, or this CPU's mcache owned by an interrupted context).
  */
 static __always_inline struct gom_span *
 gom_mcache_large_take(struct gom_heap *heap, unsigned int npages)
 {
+	struct gom_mcache *c = gom_mcache_own(heap);
 	struct gom_span *span;
-	unsigned long flags;
 
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	span = gom_large_cache_take(this_cpu_ptr(heap->mcache), npages);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	if (unlikely(!c))
+		return NULL;	/* nested: a new run from the mheap */
+	span = gom_large_cache_take(c, npages);
+	gom_mcache_disown(heap);
 	return span;
 }
 
@@ -185,7 +223,9 @@ gom_mcache_large_take(struct gom_heap *heap, unsigned int npages)
  * @span: a large span whose object was freed (state GOM_SPAN_LARGE_CACHED)
  *
  * The oldest runs evicted to keep the cache within GOM_LARGE_CACHE_SPANS
- * runs and GOM_LARGE_CACHE_PAGES pages go back to the mheap.
+ * runs and GOM_LARGE_CACHE_PAGES pages go back to the mheap; so does
+ * @span itself when this CPU's mcache is owned by a context this one
+ * interrupted.
  *
  * Context: Any context; no gomalloc lock held.
  */
@@ -193,12 +233,16 @@ static __always_inline void gom_mcache_large_keep(struct gom_heap *heap,
 						  struct gom_span *span)
 {
 	struct gom_span *old[GOM_LARGE_CACHE_SPANS];
-	unsigned long flags;
+	struct gom_mcache *c = gom_mcache_own(heap);
 	unsigned int n;
 
-	local_lock_irqsave(&heap->mcache->lock, flags);
-	n = gom_large_cache_put(this_cpu_ptr(heap->mcache), span, old);
-	local_unlock_irqrestore(&heap->mcache->lock, flags);
+	if (unlikely(!c)) {
+		/* nested: straight back to the mheap */
+		gom_mheap_free_large(heap, span);
+		return;
+	}
+	n = gom_large_cache_put(c, span, old);
+	gom_mcache_disown(heap);
 	while (n--)
 		gom_mheap_free_large(heap, old[n]);
 }

@@ -274,7 +274,7 @@ drop:
  * @span: its span, which holds a live sampled object
  * @p: the object, about to be freed
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  */
 void gom_profile_free_slow(struct gom_heap *heap, struct gom_span *span,
 			   const void *p)

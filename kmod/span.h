@@ -128,7 +128,7 @@ static inline unsigned long gom_span_bytes(const struct gom_span *span)
  * Never false for an allocated object; may be true for a free slot when it
  * races with a sweep (mcentral checks exactly, under its lock).
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  * Return: false if the slot is certainly free.
  */
 static __always_inline bool

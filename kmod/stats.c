@@ -53,13 +53,18 @@ static void gom_class_stats(struct gom_heap *heap, unsigned int spc,
 			    struct gom_class_stats *st)
 {
 	struct gom_mcache_class *cc;
+	struct gom_mcache *c;
 	int cpu;
 
 	memset(st, 0, sizeof(*st));
 	for_each_possible_cpu(cpu) {
-		cc = &per_cpu_ptr(heap->mcache, cpu)->cls[spc];
-		st->mallocs += READ_ONCE(cc->mallocs);
-		st->frees += READ_ONCE(cc->frees);
+		c = per_cpu_ptr(heap->mcache, cpu);
+		cc = &c->cls[spc];
+		/* the owner's counts and the nested contexts' */
+		st->mallocs += READ_ONCE(cc->mallocs) +
+			       READ_ONCE(c->nested_mallocs[spc]);
+		st->frees += READ_ONCE(cc->frees) +
+			     READ_ONCE(c->nested_frees[spc]);
 		st->refills += READ_ONCE(cc->refills);
 		st->flushes += READ_ONCE(cc->flushes);
 		st->cached += READ_ONCE(cc->nfree);
@@ -97,7 +102,8 @@ static void gom_sum_cpus(struct gom_heap *heap, struct gom_memstats *ms)
 
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(heap->mcache, cpu);
-		ms->tiny_allocs += READ_ONCE(c->tiny_allocs);
+		ms->tiny_allocs += READ_ONCE(c->tiny_allocs) +
+				   READ_ONCE(c->nested_tiny_allocs);
 		tiny_frees += READ_ONCE(c->tiny_frees);
 		ms->large_allocs += READ_ONCE(c->large_allocs);
 		ms->large_frees += READ_ONCE(c->large_frees);
@@ -232,16 +238,18 @@ static void gom_mcache_show_cpu(struct seq_file *m, struct gom_heap *heap,
 				int cpu)
 {
 	struct gom_mcache *c = per_cpu_ptr(heap->mcache, cpu);
-	unsigned long objs = 0, spans = 0;
+	unsigned long objs = 0, spans = 0, nallocs = 0, nfrees = 0;
 	unsigned int spc, n;
 
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
 		objs += READ_ONCE(c->cls[spc].nfree);
 		spans += !!READ_ONCE(c->cls[spc].span);
+		nallocs += READ_ONCE(c->nested_mallocs[spc]);
+		nfrees += READ_ONCE(c->nested_frees[spc]);
 	}
-	seq_printf(m, "cpu %d online %d objects %lu spans %lu tiny_block %d\n",
+	seq_printf(m, "cpu %d online %d objects %lu spans %lu tiny_block %d nested_allocs %lu nested_frees %lu\n",
 		   cpu, cpu_online(cpu), objs, spans,
-		   !!READ_ONCE(c->tiny.block));
+		   !!READ_ONCE(c->tiny.block), nallocs, nfrees);
 	for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++) {
 		n = READ_ONCE(c->cls[spc].nfree);
 		if (n || READ_ONCE(c->cls[spc].span))

@@ -57,7 +57,7 @@ int gom_tiny_span_init(struct gom_span *span, gfp_t gfp)
  *
  * Racy by nature, as any lockless check: gom_tiny_free() decides exactly.
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  * Return: true if @p starts a sub-object that was handed out and is live.
  */
 bool gom_tiny_live(const struct gom_span *span, const void *p,
@@ -85,7 +85,7 @@ bool gom_tiny_live(const struct gom_span *span, const void *p,
  *
  * Up to the next sub-object end recorded in the block.
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  * Return: the size, 1..15.
  */
 size_t gom_tiny_ksize(struct gom_span *span, const void *p)

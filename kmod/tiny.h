@@ -103,11 +103,11 @@ static inline struct gom_tiny_block *gom_tiny_block(struct gom_span *span,
  * @off: set to @p's offset from its span's first block
  *
  * For the lockless readers (free, ksize): span->tiny is read once, and
- * everything comes from that array, still valid under rcu_read_lock()
+ * everything comes from that array, still valid in an RCU reader
  * even when the span is torn down (cleared, freed after a grace period)
  * or its struct reused meanwhile.
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  * Return: @p's block state, or NULL when @p is past the span's blocks or
  * the span is no longer a tiny one.
  */
@@ -203,6 +203,32 @@ static __always_inline void *gom_tiny_retire(struct gom_tiny *t)
 }
 
 /**
+ * gom_tiny_single() - a block that holds one sub-object and is no CPU's
+ * @blk: a block just taken from the tiny span class
+ * @size: 1..GOM_TINY_SIZE - 1
+ *
+ * Its first word is cleared: a block from a free cache holds a free marker
+ * there, which would give the heap key away.
+ *
+ * Context: Any context; @blk is the caller's.
+ * Return: the sub-object, at the start of @blk.
+ */
+static __always_inline void *gom_tiny_single(void *blk, size_t size)
+{
+	struct gom_tiny_block *tb;
+	struct gom_span *span;
+
+	rcu_read_lock();
+	span = gom_spanof(blk);
+	rcu_read_unlock();
+	tb = gom_tiny_block(span, (blk - (void *)span->base) / GOM_TINY_SIZE);
+	*(unsigned long *)blk = 0;
+	gom_tiny_publish(tb, BIT(0), gom_tiny_end_bit(size));
+	atomic_set(&tb->live, BIT(0));
+	return blk;
+}
+
+/**
  * gom_tiny_take() - a new block for a request the current one cannot hold
  * @t: the CPU's current block
  * @blk: a block just taken from the tiny span class
@@ -227,20 +253,16 @@ static __always_inline void *gom_tiny_take(struct gom_tiny *t, void *blk,
 	struct gom_span *span;
 	unsigned int idx;
 
+	*dead = NULL;
+	if (t->block && size >= t->offset)
+		return gom_tiny_single(blk, size);
 	rcu_read_lock();
 	span = gom_spanof(blk);
 	rcu_read_unlock();
 	idx = (blk - (void *)span->base) / GOM_TINY_SIZE;
 	tb = gom_tiny_block(span, idx);
-
 	/* a block from the free cache holds its marker: never hand it out */
 	*(unsigned long *)blk = 0;
-	*dead = NULL;
-	if (t->block && size >= t->offset) {
-		gom_tiny_publish(tb, BIT(0), gom_tiny_end_bit(size));
-		atomic_set(&tb->live, BIT(0));
-		return blk;
-	}
 	*dead = gom_tiny_retire(t);
 	t->block = blk;
 	t->span = span;
@@ -264,7 +286,7 @@ static __always_inline void *gom_tiny_take(struct gom_tiny *t, void *blk,
  *
  * A bad free is reported and counted. Inline into gom_tiny_release().
  *
- * Context: Any context, under rcu_read_lock().
+ * Context: Any context, in an RCU reader (gom_lookup_begin()).
  * Return: true if @p was freed.
  */
 static __always_inline bool gom_tiny_free(struct gom_heap *heap,

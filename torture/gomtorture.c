@@ -658,10 +658,15 @@ static unsigned int gt_ring_drain(struct gt_worker *w)
 
 /* === Operations === */
 
-static void gt_op_alloc(struct gt_holder *h, struct gt_obj *o)
+/*
+ * One allocation of a random size from the default heap or a private one:
+ * counted, NULL counted as failed (and its heap reference dropped).
+ */
+static void *gt_alloc(struct gt_holder *h, gfp_t extra, size_t *sizep,
+		      struct gt_heap **ghp)
 {
 	size_t size = gt_size(&h->rng, h->max);
-	gfp_t gfp = gt_gfp(h, size);
+	gfp_t gfp = gt_gfp(h, size) | extra;
 	struct gt_heap *gh = gt_heap_pick(h);
 	void *p;
 
@@ -670,28 +675,33 @@ static void gt_op_alloc(struct gt_holder *h, struct gt_obj *o)
 	if (!p) {
 		h->st[GT_FAILED]++;
 		gt_heap_put(gh, 1);
-		return;
 	}
-	gt_take(h, o, p, gh, size);
+	*sizep = size;
+	*ghp = gh;
+	return p;
+}
+
+static void gt_op_alloc(struct gt_holder *h, struct gt_obj *o)
+{
+	struct gt_heap *gh;
+	size_t size;
+	void *p = gt_alloc(h, 0, &size, &gh);
+
+	if (p)
+		gt_take(h, o, p, gh, size);
 }
 
 /* gom_alloc() with __GFP_ZERO: zeroes checked before the pattern goes in */
 static void gt_op_alloc_zero(struct gt_holder *h, struct gt_obj *o)
 {
-	size_t size = gt_size(&h->rng, h->max);
-	gfp_t gfp = gt_gfp(h, size) | __GFP_ZERO;
-	struct gt_heap *gh = gt_heap_pick(h);
+	struct gt_heap *gh;
 	struct gt_obj tmp;
+	size_t size;
+	void *p = gt_alloc(h, __GFP_ZERO, &size, &gh);
 	u8 *bad;
-	void *p;
 
-	p = gh ? gom_heap_alloc(gh->heap, size, gfp) : gom_alloc(size, gfp);
-	h->st[GT_OPS]++;
-	if (!p) {
-		h->st[GT_FAILED]++;
-		gt_heap_put(gh, 1);
+	if (!p)
 		return;
-	}
 	bad = memchr_inv(p, 0, size);
 	if (bad) {
 		tmp = (struct gt_obj){ .p = p, .gh = gh, .size = size };
@@ -1698,6 +1708,24 @@ static long gt_unexpected(void)
 	return n;
 }
 
+/*
+ * Objects the default heap served to or took from contexts that
+ * interrupted their CPU's mcache owner (the nested path); racy sums.
+ */
+static unsigned long gt_nested(void)
+{
+	struct gom_heap *heap = gom_default_heap();
+	unsigned long n = 0;
+	unsigned int spc;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		for (spc = 1; spc < GOM_NUM_SPAN_CLASSES; spc++)
+			n += READ_ONCE(per_cpu_ptr(heap->mcache, cpu)->nested_mallocs[spc]) +
+			     READ_ONCE(per_cpu_ptr(heap->mcache, cpu)->nested_frees[spc]);
+	return n;
+}
+
 static void gt_stats(void)
 {
 	unsigned long ms = jiffies_to_msecs((gt_t1 ? gt_t1 : jiffies) - gt_t0);
@@ -1713,7 +1741,7 @@ static void gt_stats(void)
 		 gt_unexpected(), planted, gt_get(GM_ERRORS),
 		 st[GT_ALLOCS] - st[GT_FREES],
 		 (unsigned long)(st[GT_OPS] * 1000UL / max(ms, 1UL)));
-	pr_alert("%sreallocs=%ld bulk=%ld ksize=%ld ringed=%ld heaps=%ld/%ld/%ld onoff=%ld/%ld:%ld/%ld shuffles=%ld pauses=%ld/%ld scavenged=%ld shrinks=%ld validates=%ld faults=%ld/%ld waf=%ld/%ld marker=%ld/%ld double_free=%ld/%ld secs=%lu\n",
+	pr_alert("%sreallocs=%ld bulk=%ld ksize=%ld ringed=%ld heaps=%ld/%ld/%ld onoff=%ld/%ld:%ld/%ld shuffles=%ld pauses=%ld/%ld scavenged=%ld shrinks=%ld validates=%ld faults=%ld/%ld waf=%ld/%ld marker=%ld/%ld double_free=%ld/%ld nested=%lu secs=%lu\n",
 		 gt_t1 ? "End: " : "", st[GT_REALLOCS], st[GT_BULK],
 		 st[GT_KSIZE], st[GT_RINGED], gt_get(GM_HEAPS_MADE),
 		 gt_get(GM_HEAPS_GONE), gt_get(GM_HEAP_FAIL),
@@ -1722,7 +1750,8 @@ static void gt_stats(void)
 		 gt_get(GM_PAUSES), gt_get(GM_SCAVENGED), gt_get(GM_SHRINKS),
 		 gt_get(GM_VALIDATES), gt_get(GM_INJECTED), gt_get(GM_BURSTS),
 		 gt_get(GM_WAF_CAUGHT), gt_get(GM_WAF), gt_get(GM_MARK_CAUGHT),
-		 gt_get(GM_MARK), gt_get(GM_DF_OK), gt_get(GM_DF), ms / 1000);
+		 gt_get(GM_MARK), gt_get(GM_DF_OK), gt_get(GM_DF), gt_nested(),
+		 ms / 1000);
 }
 
 static int gt_stats_fn(void *arg)
