@@ -248,25 +248,29 @@ struct gom_local_trylock {
 #if defined(CONFIG_PREEMPT_RT)
 #define gom_local_trylock_init(lock)	local_lock_init(&(lock)->llock)
 
-static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu *lock)
+static __always_inline struct gom_local_trylock *
+gom_local_trylock(struct gom_local_trylock __percpu *lock)
 {
 	local_lock(&lock->llock);
-	return true;
+	return this_cpu_ptr(lock);
 }
 
-static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock)
+static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock,
+					     struct gom_local_trylock *tl)
 {
 	local_unlock(&lock->llock);
 }
 #elif GOM_KERNEL_SINCE(6, 15)
 #define gom_local_trylock_init(lock)	local_trylock_init(&(lock)->tlock)
 
-static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu *lock)
+static __always_inline struct gom_local_trylock *
+gom_local_trylock(struct gom_local_trylock __percpu *lock)
 {
-	return local_trylock(&lock->tlock);
+	return local_trylock(&lock->tlock) ? this_cpu_ptr(lock) : NULL;
 }
 
-static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock)
+static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock,
+					     struct gom_local_trylock *tl)
 {
 	local_unlock(&lock->tlock);
 }
@@ -284,10 +288,11 @@ static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *
  * @lock: the per-CPU lock
  *
  * Context: Any context but NMI.
- * Return: true with preemption off and the lock owned; false (nothing
+ * Return: this CPU's instance, owned, with preemption off; NULL (nothing
  * held) when a context this one interrupted owns it.
  */
-static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu *lock)
+static __always_inline struct gom_local_trylock *
+gom_local_trylock(struct gom_local_trylock __percpu *lock)
 {
 	struct gom_local_trylock *tl;
 
@@ -295,7 +300,7 @@ static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu 
 	tl = this_cpu_ptr(lock);
 	if (READ_ONCE(tl->acquired)) {
 		preempt_enable();
-		return false;
+		return NULL;
 	}
 	WRITE_ONCE(tl->acquired, 1);
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
@@ -304,19 +309,19 @@ static __always_inline bool gom_local_trylock(struct gom_local_trylock __percpu 
 	tl->llock.owner = current;
 #endif
 	barrier();	/* the guarded accesses after the flag, for interrupts */
-	return true;
+	return tl;
 }
 
 /**
  * gom_local_unlock() - give this CPU's instance back
  * @lock: the per-CPU lock, owned by this context
+ * @tl: this CPU's instance, as gom_local_trylock() returned it
  *
  * Context: The owner's.
  */
-static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock)
+static __always_inline void gom_local_unlock(struct gom_local_trylock __percpu *lock,
+					     struct gom_local_trylock *tl)
 {
-	struct gom_local_trylock *tl = this_cpu_ptr(lock);
-
 	barrier();	/* the guarded accesses before the flag, for interrupts */
 	local_lock_release(&tl->llock);
 	WRITE_ONCE(tl->acquired, 0);

@@ -188,7 +188,7 @@ static __always_inline void *gom_small_alloc(struct gom_heap *heap,
 	obj = gom_mcache_take(heap, c, spc);
 	if (unlikely(!obj))
 		obj = gom_mcache_alloc_locked(heap, c, spc);
-	gom_mcache_disown(heap);
+	gom_mcache_disown(heap, c);
 	if (unlikely(!obj))
 		obj = gom_mcache_alloc_one(heap, spc, gfp);
 out:
@@ -474,7 +474,7 @@ static __always_inline void gom_free_caller(const void *p,
 		goto out;
 	}
 	gom_free_push(heap, c, spc, (void *)p, caller);
-	gom_mcache_disown(heap);
+	gom_mcache_disown(heap, c);
 out:
 	gom_lookup_end();
 }
@@ -715,7 +715,7 @@ void gom_free_bulk(size_t nr, void **p)
 		}
 		/* one ownership per run of one heap, GOM_BULK_BATCH at most */
 		if (owned)
-			gom_mcache_disown(owned);
+			gom_mcache_disown(owned, c);
 		owned = NULL;
 		if (!span) {
 			gom_free_slow(p[i], _RET_IP_);
@@ -733,7 +733,7 @@ void gom_free_bulk(size_t nr, void **p)
 		}
 	}
 	if (owned)
-		gom_mcache_disown(owned);
+		gom_mcache_disown(owned, c);
 	gom_lookup_end();
 }
 EXPORT_SYMBOL_GPL(gom_free_bulk);

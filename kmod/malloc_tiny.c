@@ -66,7 +66,7 @@ static void *gom_tiny_place_own(struct gom_heap *heap, void *blk, size_t size)
 	if (unlikely(!c))
 		return gom_tiny_alone(heap, blk, size);
 	obj = gom_tiny_place(heap, c, blk, size);
-	gom_mcache_disown(heap);
+	gom_mcache_disown(heap, c);
 	return obj;
 }
 
@@ -89,7 +89,7 @@ void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
 
 	if (likely(c)) {
 		obj = gom_tiny_alloc_locked(heap, c, size);
-		gom_mcache_disown(heap);
+		gom_mcache_disown(heap, c);
 	}
 	if (unlikely(!obj)) {
 		blk = c ? gom_mcache_alloc_one(heap, GOM_TINY_SPANCLASS, gfp) :

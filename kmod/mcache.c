@@ -332,7 +332,7 @@ size_t gom_mcache_alloc_grow(struct gom_heap *heap, unsigned int spc,
 			if (!p[i])
 				break;
 		}
-		gom_mcache_disown(heap);
+		gom_mcache_disown(heap, c);
 		if (i == nr)
 			return i;
 		if (i != from) {
@@ -423,7 +423,7 @@ void gom_mcache_free(struct gom_heap *heap, unsigned int spc, void *p,
 		return;
 	}
 	gom_mcache_free_locked(heap, c, spc, p, caller);
-	gom_mcache_disown(heap);
+	gom_mcache_disown(heap, c);
 }
 
 /* Give back the large runs an mcache keeps. */
@@ -481,12 +481,13 @@ EXPORT_SYMBOL_NS_GPL(gom_mcache_drain_cpu, GOM_INTERNAL_NS);
 static long gom_mcache_drain_local(void *arg)
 {
 	struct gom_heap *heap = arg;
+	struct gom_mcache *c = gom_mcache_own(heap);
 
 	/* a kworker is a task: nothing on its CPU can own the mcache now */
-	if (WARN_ON_ONCE(!gom_mcache_own(heap)))
+	if (WARN_ON_ONCE(!c))
 		return -EBUSY;
 	gom_mcache_drain_cpu(heap, smp_processor_id());
-	gom_mcache_disown(heap);
+	gom_mcache_disown(heap, c);
 	return 0;
 }
 

@@ -41,20 +41,23 @@
  */
 static __always_inline struct gom_mcache *gom_mcache_own(struct gom_heap *heap)
 {
-	if (unlikely(!gom_local_trylock(&heap->mcache->lock)))
-		return NULL;
-	return this_cpu_ptr(heap->mcache);
+	struct gom_local_trylock *tl = gom_local_trylock(&heap->mcache->lock);
+
+	/* the trylock found this CPU's instance: no second per-CPU lookup */
+	return likely(tl) ? container_of(tl, struct gom_mcache, lock) : NULL;
 }
 
 /**
  * gom_mcache_disown() - end the ownership gom_mcache_own() gave
  * @heap: the heap
+ * @c: the mcache it returned
  *
  * Context: The owner, on the CPU it owns the mcache of.
  */
-static __always_inline void gom_mcache_disown(struct gom_heap *heap)
+static __always_inline void gom_mcache_disown(struct gom_heap *heap,
+					      struct gom_mcache *c)
 {
-	gom_local_unlock(&heap->mcache->lock);
+	gom_local_unlock(&heap->mcache->lock, &c->lock);
 }
 
 /*
@@ -213,7 +216,7 @@ gom_mcache_large_take(struct gom_heap *heap, unsigned int npages)
 	if (unlikely(!c))
 		return NULL;	/* nested: a new run from the mheap */
 	span = gom_large_cache_take(c, npages);
-	gom_mcache_disown(heap);
+	gom_mcache_disown(heap, c);
 	return span;
 }
 
@@ -242,7 +245,7 @@ static __always_inline void gom_mcache_large_keep(struct gom_heap *heap,
 		return;
 	}
 	n = gom_large_cache_put(c, span, old);
-	gom_mcache_disown(heap);
+	gom_mcache_disown(heap, c);
 	while (n--)
 		gom_mheap_free_large(heap, old[n]);
 }

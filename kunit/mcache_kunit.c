@@ -254,7 +254,7 @@ static void gom_nest_run(struct kunit *test, bool soft)
 		       time_before(jiffies, until))
 			cpu_relax();
 		after = c->cls[spc64];
-		gom_mcache_disown(heap);
+		gom_mcache_disown(heap, c);
 	}
 	migrate_enable();
 	if (soft)

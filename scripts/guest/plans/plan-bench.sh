@@ -58,6 +58,13 @@ fi
 echo "bench: info cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1 | tr ' ' '_')" \
 	>/tmp/bench.txt
 echo "bench: info cmdline=$(tr ' ' ',' </proc/cmdline)" >>/tmp/bench.txt
+# where the kernel's kmalloc and kfree lie in this boot, each with the
+# address of the symbol after it (its end), and _text (KASLR's slide), for
+# scripts/bench/fastpath.sh's disassembly of the kernel's fast paths
+sort /proc/kallsyms | awk '
+	want != "" { printf "bench: sym name=%s addr=%s end=%s\n", want, at, $1; want = "" }
+	$3 == "_text" { printf "bench: sym name=_text addr=%s\n", $1 }
+	$3 == "__kmalloc_noprof" || $3 == "kfree" { want = $3; at = $1 }' >>/tmp/bench.txt
 insmod "$MODDIR"/gomalloc.ko profile_rate="$PROFILE_RATE" || exit 1
 dmesg -c >/dev/null
 # shellcheck disable=SC2086 # $ARGS: module parameters, one word each
