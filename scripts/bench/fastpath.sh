@@ -34,12 +34,13 @@ for f in __kmalloc_noprof kfree; do
 	from=$(sym "$f" addr) to=$(sym "$f" end)
 	if [ -z "$from" ] || [ -z "$to" ]; then die "no address for $f in $results"; fi
 	objdump -d --no-show-raw-insn \
-		--start-address=$((0x$from - slide)) --stop-address=$((0x$to - slide)) \
+		--start-address="$(printf '0x%x' $((0x$from - slide)))" \
+		--stop-address="$(printf '0x%x' $((0x$to - slide)))" \
 		"$vmlinux" >"$outdir/$f.s"
 done
 for f in gom_alloc gom_free; do
 	objdump -dr --no-show-raw-insn "$mods/kmod/gomalloc.ko" |
-		awk -v f="<$f>:" '$2 == f { on = 1 } on && /^$/ { exit } on' >"$outdir/$f.s"
+		awk -v f="<$f>:" '$2 == f { on = 1 } on && /^$/ { on = 0 } on' >"$outdir/$f.s"
 done
 rm -f "$vmlinux"
 wc -l "$outdir"/*.s
