@@ -79,7 +79,7 @@ void gom_span_poison(struct gom_heap *heap, struct gom_span *span)
 		gom_slot_poison(heap, gom_span_obj(span, i), span->elemsize);
 }
 
-/* === Hand-out checks (mcache lock held) === */
+/* === Hand-out checks (the mcache owned, or the nested path) === */
 
 /**
  * gom_obj_check_free() - check a free object about to be handed out
@@ -92,7 +92,7 @@ void gom_span_poison(struct gom_heap *heap, struct gom_span *span)
  * debug heap every free slot's marker, poison and red zone must be.
  * Corruption is reported and counted; the caller quarantines the object.
  *
- * Context: the mcache lock held.
+ * Context: Any context; the mcache owned, or on the nested path.
  * Return: true if the object may be handed out.
  */
 bool gom_obj_check_free(struct gom_heap *heap, void *obj,
@@ -140,7 +140,7 @@ bool gom_obj_check_free(struct gom_heap *heap, void *obj,
  * stays allocated and its span is kept until the heap is destroyed. The
  * red zone tail is restored so that validate does not report it again.
  *
- * Context: the mcache lock held.
+ * Context: Any context; the mcache owned, or on the nested path.
  */
 void gom_obj_quarantine(struct gom_heap *heap, void *obj,
 			unsigned int elemsize)

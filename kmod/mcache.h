@@ -39,7 +39,7 @@ struct gom_mcache_class {
 #define GOM_FREE_CACHE_MAX	256	/* ... and objects, at most */
 #define GOM_LARGE_CACHE_SPANS	4	/* freed large runs kept per CPU */
 #define GOM_LARGE_CACHE_PAGES	64	/* ... each and all of them, pages */
-#define GOM_TAKE_BATCH		64	/* objects taken per mcache lock hold */
+#define GOM_TAKE_BATCH		64	/* objects taken per mcache ownership */
 #define GOM_GROW_TRIES		4	/* fruitless grows in a row, at most */
 
 /**
