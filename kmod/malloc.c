@@ -262,6 +262,12 @@ void *gom_alloc(size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(gom_alloc);
 
+/* gom_alloc() on behalf of @caller (the drop-in's wrappers, dropin.c) */
+void *gom_alloc_at(size_t size, gfp_t gfp, unsigned long caller)
+{
+	return gom_heap_alloc_caller(gom_default, size, gfp, caller);
+}
+
 /*
  * === Lookup of a caller's pointer ===
  *
@@ -494,6 +500,12 @@ void gom_free(const void *p)
 	gom_free_caller(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gom_free);
+
+/* gom_free() on behalf of @caller (the drop-in's wrappers, dropin.c) */
+void gom_free_at(const void *p, unsigned long caller)
+{
+	gom_free_caller(p, caller);
+}
 
 /**
  * gom_ksize() - usable size of an object

@@ -12,8 +12,9 @@
 #    (stock), 6.12 PREEMPT_RT (rt)
 # 2. host checks: size-class table regenerated and compared, checkpatch
 #    --strict on every C file, shellcheck on every shell script under
-#    scripts/, W=1 module builds for every kernel, a DKMS build against
-#    Debian's installed 6.1 headers (scripts/dkms-check.sh)
+#    scripts/, W=1 module builds for every kernel, four unmodified kernel
+#    test modules built with the drop-in (scripts/dropin-peers.sh), a DKMS
+#    build against Debian's installed 6.1 headers (scripts/dkms-check.sh)
 # 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module,
 #    every kselftest and gomtorture (plan check); the KCSAN kernel under
 #    QEMU (KCSAN_CPUS CPUs): every KUnit suite module and gomtorture for
@@ -182,6 +183,12 @@ for k in "${kernels[@]}"; do
 		bash -c "'$GOM_ROOT/scripts/build-modules.sh' $k >'$out/mods-$k'"
 	mods_dir[$k]=$(cat "$out/mods-$k" 2>/dev/null)
 done
+# the drop-in: unmodified kernel test modules, pr_fmt defined first, against
+# Debian's 6.12 (the debug kernel with --skip-stock)
+peer_kernel=stock
+[ $skip_stock = 0 ] || peer_kernel=debug
+check "drop-in: 4 unmodified lib/ test modules build against ${kernel_name[$peer_kernel]}, kmalloc renamed to gomalloc" \
+	"$GOM_ROOT/scripts/dropin-peers.sh" $peer_kernel "${mods_dir[$peer_kernel]:-/nonexistent}"
 if [ $skip_stock = 0 ]; then
 	check "dkms add, build and remove of gomalloc for $dkms_kver" \
 		"$GOM_ROOT/scripts/dkms-check.sh" "$dkms_kver"
