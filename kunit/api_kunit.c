@@ -2,10 +2,11 @@
 /*
  * KUnit tests for gomalloc's API: gfp semantics (zeroing, GFP_ATOMIC from
  * hardirq), size 0 and oversize requests, ksize, realloc, bulk, heap
- * create/destroy, and the statistics invariants.
+ * create/destroy, the statistics invariants, and init_on_free's wipe.
  */
 #include <kunit/test.h>
 #include <linux/irq_work.h>
+#include <linux/kasan.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/string.h>
@@ -271,6 +272,106 @@ static void gom_api_test_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ms.heap_released, 0);
 }
 
+/*
+ * Whether bytes @from..@len of @p are all @c, read with KASAN's reports
+ * off: a freed large run is poisoned, and still the heap's.
+ */
+static bool gom_api_bytes_are(const u8 *p, size_t from, size_t len, int c)
+{
+	bool ret;
+
+	kasan_disable_current();
+	ret = !memchr_inv(p + from, c, len - from);
+	kasan_enable_current();
+	return ret;
+}
+
+/*
+ * init_on_free: the free path (gom_free_init(), the decision passed in
+ * where gom_free() takes want_init_on_free()) zeroes small objects but
+ * their first word (the free marker's) and large runs whole, and leaves
+ * them alone when not asked to. A pin of each size keeps the arena, so
+ * that the freed run stays the heap's while it is read.
+ */
+static void gom_api_test_init_on_free(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		16, 24, 100, 1024, 4096, 5000, 32768, 65536, 200000,
+	};
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	unsigned int i, wipe;
+	u8 *p, *pin;
+	size_t ks;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		pin = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pin);
+		for (wipe = 0; wipe < 2; wipe++) {
+			p = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			ks = gom_ksize(p);
+			KUNIT_ASSERT_GE(test, ks, sizes[i]);
+			memset(p, 0xa5, ks);
+			gom_free_init(p, wipe);
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      gom_api_bytes_are(p, sizeof(long), ks,
+								wipe ? 0 : 0xa5),
+					      "size %zu, wipe %u", sizes[i], wipe);
+		}
+		gom_free(pin);
+	}
+}
+
+/* Booted with init_on_free=1, gom_free() itself wipes (skipped otherwise). */
+static void gom_api_test_init_on_free_boot(struct kunit *test)
+{
+	static const size_t sizes[] = { 5, 100, 4096, 65536 };
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	u8 *p, *pin;
+	unsigned int i;
+	size_t ks;
+
+	if (!want_init_on_free())
+		kunit_skip(test, "booted without init_on_free=1");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		pin = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		p = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pin);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		ks = gom_ksize(p);
+		memset(p, 0xa5, ks);
+		gom_free(p);
+		KUNIT_EXPECT_TRUE_MSG(test, gom_api_bytes_are(p, ks < sizeof(long) ?
+							      0 : sizeof(long), ks, 0),
+				      "size %zu", sizes[i]);
+		gom_free(pin);
+	}
+}
+
+/* init_on_free for tiny sub-objects: its bytes, not its neighbour's. */
+static void gom_api_test_init_on_free_tiny(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	unsigned int wipe;
+	u8 *p, *q;
+
+	for (wipe = 0; wipe < 2; wipe++) {
+		p = gom_heap_alloc(heap, 5, GFP_KERNEL);
+		q = gom_heap_alloc(heap, 5, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		KUNIT_ASSERT_TRUE(test, q >= p + 5 || q + 5 <= p);
+		memset(p, 0xa5, 5);
+		memset(q, 0x5a, 5);
+		gom_free_init(p, wipe);
+		KUNIT_EXPECT_TRUE_MSG(test, gom_api_bytes_are(p, 0, 5,
+							      wipe ? 0 : 0xa5),
+				      "wipe %u", wipe);
+		KUNIT_EXPECT_TRUE(test, gom_api_bytes_are(q, 0, 5, 0x5a));
+		gom_free(q);
+	}
+}
+
 static struct kunit_case gom_api_cases[] = {
 	KUNIT_CASE(gom_api_test_sizes),
 	KUNIT_CASE(gom_api_test_zero),
@@ -280,6 +381,9 @@ static struct kunit_case gom_api_cases[] = {
 	KUNIT_CASE(gom_api_test_atomic_hardirq),
 	KUNIT_CASE(gom_api_test_heap_lifecycle),
 	KUNIT_CASE(gom_api_test_stats),
+	KUNIT_CASE(gom_api_test_init_on_free),
+	KUNIT_CASE(gom_api_test_init_on_free_tiny),
+	KUNIT_CASE(gom_api_test_init_on_free_boot),
 	{}
 };
 
