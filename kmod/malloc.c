@@ -355,7 +355,9 @@ static size_t gom_span_ksize(struct gom_span *span, const void *p)
  * word, which the free marker takes before the object can be reused (it is
  * already there after a claim on kmemleak kernels, and must stay). Tiny
  * sub-objects and large runs are wiped whole (tiny.h, large.c); debug
- * classes are poisoned instead, which leaves no data either.
+ * classes are poisoned instead, which leaves no data either. A small
+ * span's run given back to the mheap is wiped whole (mheap.c), so that no
+ * marker reaches an object of the next span there.
  */
 static __always_inline void gom_obj_wipe(unsigned int spc, void *p)
 {

@@ -348,6 +348,47 @@ static void gom_api_test_init_on_free_boot(struct kunit *test)
 	}
 }
 
+/*
+ * Booted with init_on_free=1: the pages of a span of 16-byte objects, all
+ * freed and given back to the mheap, come back zeroed inside the objects
+ * of the next span there, of another class (skipped otherwise).
+ */
+static void gom_api_test_init_on_free_recycled(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, GOM_HEAP_NO_TINY);
+	unsigned int i, n = PAGE_SIZE / 16, bad = 0, reused = 0;
+	unsigned long lo = ULONG_MAX, hi = 0;
+	void **objs;
+	u8 *p;
+
+	if (!want_init_on_free())
+		kunit_skip(test, "booted without init_on_free=1");
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = gom_heap_alloc(heap, 16, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		memset(objs[i], 0xa5, 16);
+		lo = min_t(unsigned long, lo, (unsigned long)objs[i]);
+		hi = max(hi, (unsigned long)objs[i] + 16);
+	}
+	for (i = 0; i < n; i++)
+		gom_free(objs[i]);
+	gom_kunit_quiesce(heap);
+	for (i = 0; i < n / 3; i++) {
+		p = gom_heap_alloc(heap, 48, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		bad += !gom_api_bytes_are(p, 0, 48, 0);
+		reused += (unsigned long)p >= lo && (unsigned long)p < hi;
+		objs[i] = p;
+	}
+	/* the run came back: otherwise the check below proves nothing */
+	KUNIT_EXPECT_GT(test, reused, 0);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	for (i = 0; i < n / 3; i++)
+		gom_free(objs[i]);
+}
+
 /* init_on_free for tiny sub-objects: its bytes, not its neighbour's. */
 static void gom_api_test_init_on_free_tiny(struct kunit *test)
 {
@@ -384,6 +425,7 @@ static struct kunit_case gom_api_cases[] = {
 	KUNIT_CASE(gom_api_test_init_on_free),
 	KUNIT_CASE(gom_api_test_init_on_free_tiny),
 	KUNIT_CASE(gom_api_test_init_on_free_boot),
+	KUNIT_CASE(gom_api_test_init_on_free_recycled),
 	{}
 };
 
