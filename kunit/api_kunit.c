@@ -2,7 +2,8 @@
 /*
  * KUnit tests for gomalloc's API: gfp semantics (zeroing, GFP_ATOMIC from
  * hardirq), size 0 and oversize requests, ksize, realloc, bulk, heap
- * create/destroy, the statistics invariants, and init_on_free's wipe.
+ * create/destroy, the statistics invariants, init_on_free's wipe, and the
+ * drop-in's kfree() of the kernel's memory.
  */
 #include <kunit/test.h>
 #include <linux/irq_work.h>
@@ -11,6 +12,7 @@
 #include <linux/preempt.h>
 #include <linux/string.h>
 
+#include "dropin.h"
 #include "gom_kunit.h"
 
 static const size_t gom_api_sizes[] = {
@@ -413,6 +415,39 @@ static void gom_api_test_init_on_free_tiny(struct kunit *test)
 	}
 }
 
+/*
+ * The drop-in's kfree() (what a drop-in module's kfree() calls) frees the
+ * core kernel's kmalloc memory with the kernel's kfree(), not as a bad
+ * pointer of gomalloc's, and gomalloc's own objects with gomalloc.
+ */
+static void gom_api_test_dropin_kernel_memory(struct kunit *test)
+{
+	long not_ours = gom_kunit_errors(GOM_ERR_NOT_OURS);
+	struct gom_memstats before, after;
+	char *s, *t;
+	void *p;
+
+	s = kasprintf(GFP_KERNEL, "issue %d", 13);
+	t = kstrndup("kernel string", 6, GFP_KERNEL);
+	p = gom_dropin___kmalloc(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, gom_owns(s));
+	KUNIT_EXPECT_FALSE(test, gom_owns(t));
+	KUNIT_EXPECT_TRUE(test, gom_owns(p));
+	KUNIT_EXPECT_EQ(test, gom_dropin_ksize(s), ksize(s));
+	gom_read_memstats(gom_default_heap(), &before);
+	gom_dropin_kfree(s);
+	gom_dropin_kfree_const(t);
+	gom_dropin_kfree(p);
+	gom_read_memstats(gom_default_heap(), &after);
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_NOT_OURS), not_ours);
+	KUNIT_EXPECT_GE(test, after.frees, before.frees + 1);
+	gom_dropin_kfree(NULL);
+	gom_dropin_kfree(ZERO_SIZE_PTR);
+}
+
 static struct kunit_case gom_api_cases[] = {
 	KUNIT_CASE(gom_api_test_sizes),
 	KUNIT_CASE(gom_api_test_zero),
@@ -426,6 +461,7 @@ static struct kunit_case gom_api_cases[] = {
 	KUNIT_CASE(gom_api_test_init_on_free_tiny),
 	KUNIT_CASE(gom_api_test_init_on_free_boot),
 	KUNIT_CASE(gom_api_test_init_on_free_recycled),
+	KUNIT_CASE(gom_api_test_dropin_kernel_memory),
 	{}
 };
 
