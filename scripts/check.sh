@@ -21,7 +21,9 @@
 #    KCSAN_TORTURE seconds (plan kcsan), beside the Debian kernels' boots
 #    when they run; each Debian kernel under QEMU (2 CPUs, 1 GiB): the smoke
 #    plan (load, a short storm, the bad-input kselftest, gomtorture,
-#    unload); UML: load and unload, the benchmark module in smoke mode.
+#    unload; on 6.12, booted with init_on_alloc=0 init_on_free=1, and on
+#    RT, the drop-in's peer modules); UML: load and unload, the benchmark
+#    module in smoke mode.
 #    Any kernel report fails a boot; a KCSAN report does when it involves
 #    gomalloc's code (scan_reports.py), and is counted in the figure
 #    kcsan_reports (kcsan_kernel_reports: those of the kernel alone).
@@ -184,11 +186,14 @@ for k in "${kernels[@]}"; do
 	mods_dir[$k]=$(cat "$out/mods-$k" 2>/dev/null)
 done
 # the drop-in: unmodified kernel test modules, pr_fmt defined first, against
-# Debian's 6.12 (the debug kernel with --skip-stock)
-peer_kernel=stock
-[ $skip_stock = 0 ] || peer_kernel=debug
-check "drop-in: 4 unmodified lib/ test modules build against ${kernel_name[$peer_kernel]}, kmalloc renamed to gomalloc" \
-	"$GOM_ROOT/scripts/dropin-peers.sh" $peer_kernel "${mods_dir[$peer_kernel]:-/nonexistent}"
+# Debian's 6.12 and 6.12 PREEMPT_RT, whose boots load them (the debug
+# kernel with --skip-stock, built only)
+peer_kernels=(stock rt)
+[ $skip_stock = 0 ] || peer_kernels=(debug)
+for k in "${peer_kernels[@]}"; do
+	check "drop-in: 4 unmodified lib/ test modules build against ${kernel_name[$k]}, kmalloc renamed to gomalloc" \
+		"$GOM_ROOT/scripts/dropin-peers.sh" "$k" "${mods_dir[$k]:-/nonexistent}"
+done
 if [ $skip_stock = 0 ]; then
 	check "dkms add, build and remove of gomalloc for $dkms_kver" \
 		"$GOM_ROOT/scripts/dkms-check.sh" "$dkms_kver"
@@ -241,8 +246,12 @@ if [ $skip_kcsan = 0 ]; then
 	kcsan_pid=$!
 fi
 if [ $skip_stock = 0 ]; then
+	# the drop-in's peers: test_meminit with init_on_free=1 alone on 6.12
+	# (gomalloc's free wipe), with Debian's default init_on_alloc=1 on RT
+	declare -A smoke_append=([stock61]="" [stock]="init_on_alloc=0 init_on_free=1" [rt]="")
 	for k in stock61 stock rt; do
-		boot $k $k "${mods_dir[$k]}" smoke --smp 2 --mem 1G --timeout 600
+		boot $k $k "${mods_dir[$k]}" smoke --smp 2 --mem 1G --timeout 600 \
+			--append "${smoke_append[$k]}"
 	done
 fi
 if [ -n "$kcsan_pid" ]; then

@@ -14,7 +14,9 @@
 # a name the drop-in renames (include/gomalloc_dropin.syms) and must call
 # gomalloc (gom_dropin_kfree). Two controls show that the checks can fail:
 # test_meminit built without the drop-in must fail the reference check, and
-# a module calling kfree_rcu() must be refused by modpost.
+# a module calling kfree_rcu() must be refused by modpost. The four .ko go
+# to MODS_DIR/examples/peers/, which scripts/mkroot.sh puts in the guest
+# (plan-smoke.sh loads them).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -102,3 +104,5 @@ fi
 grep -q 'gom_dropin_kfree_rcu_is_not_covered_use_call_rcu.*undefined' "$work/rcu/build.log" ||
 	{ cat "$work/rcu/build.log"; die "control: the kfree_rcu() user failed for another reason"; }
 echo "ok control: modpost refuses a kfree_rcu() user"
+mkdir -p "$mods/examples/peers"
+for m in "${peers[@]}"; do cp "$work/lib/$m.ko" "$mods/examples/peers/"; done
