@@ -15,12 +15,12 @@
  * of the other kernel in the list is absent from the object and harmless.
  *
  * Allocations come from the default heap (the slab cache, bucket and node
- * a kmalloc() call passes are ignored). Frees decide by ownership: what
- * gomalloc may have handed out (an address in a span, or a page of a
- * gomalloc frame that is no slab page) is gomalloc's to free or to report;
- * anything else the core kernel allocated for the module (kasprintf(),
- * kstrndup(), a seq_file buffer) goes to the kernel's own function, as it
- * would without the drop-in. kvfree_call_rcu() (kfree_rcu(), kvfree_rcu())
+ * a kmalloc() call passes are ignored). Frees decide by ownership: the
+ * kernel's kmalloc memory (a slab object or a large kmalloc's compound
+ * page), which the core kernel allocated for the module (kasprintf(),
+ * kstrndup(), a seq_file buffer), goes to the kernel's own function, as it
+ * would without the drop-in; everything else is gomalloc's to free or, when
+ * it is nobody's, to report (gom_dropin_mine()). kvfree_call_rcu() (kfree_rcu(), kvfree_rcu())
  * is renamed to a symbol nobody defines, so that modpost refuses a module
  * that uses it: the kernel would free the object with its own kvfree().
  */
@@ -35,33 +35,35 @@
 #include "dropin.h"
 
 /*
- * Whether @p is gomalloc's to free (or to report): in a span, or in a page
- * of a frame gomalloc holds pages in that is no slab page (an idle page of
- * an arena, a double free of a freed large object). A 2 MiB frame may be
- * shared with the page allocator's other users; their slab objects (all
- * the core kernel's kmalloc memory up to 8 KiB) are not gomalloc's.
+ * Whether gomalloc frees (or reports) @p, rather than the kernel: true for
+ * an address in a gomalloc span, and for whatever is nobody's kmalloc
+ * memory (outside the direct map, or a page that is neither a slab page nor
+ * a large kmalloc's compound page: an idle gomalloc page, whose pages are
+ * order-0, a stack, module data), which gom_free() reports as a bad
+ * pointer and ignores instead of handing it to kfree(). False for the
+ * kernel's kmalloc memory: slab objects (up to 8 KiB) and large kmallocs.
+ * vmalloc addresses are the callers' to tell apart first (kvfree()).
  */
+static bool gom_dropin_in_span(const void *p)
+{
+	bool span;
+
+	rcu_read_lock();
+	span = gom_spanof(p);
+	rcu_read_unlock();
+	return span;
+}
+
 static bool gom_dropin_mine(const void *p)
 {
-	const struct gom_frame_table *t;
-	unsigned long idx;
-	bool ret = false;
+	struct folio *folio;
 
 	if ((unsigned long)p <= (unsigned long)ZERO_SIZE_PTR)
 		return true;	/* gomalloc ignores them, as kfree() does */
-	if (is_vmalloc_addr(p))
-		return false;
-	rcu_read_lock();
-	if (gom_spanof(p)) {
-		ret = true;
-	} else {
-		t = rcu_dereference(gom_frame_tab);
-		idx = gom_dmap_offset(p) >> GOM_FRAME_SHIFT;
-		ret = idx < t->nr && READ_ONCE(t->frames[idx]) &&
-		      virt_addr_valid(p) && !folio_test_slab(virt_to_folio(p));
-	}
-	rcu_read_unlock();
-	return ret;
+	if (gom_dropin_in_span(p) || !virt_addr_valid(p))
+		return true;
+	folio = virt_to_folio(p);
+	return !folio_test_slab(folio) && !folio_test_large(folio);
 }
 
 static void *gom_dropin_alloc(size_t size, gfp_t flags, unsigned long caller)
@@ -111,11 +113,14 @@ EXPORT_SYMBOL_GPL(gom_dropin_kfree_sensitive);
  * gom_dropin_kfree_const() - kfree_const() for drop-in modules
  * @p: a string of gomalloc's, of the kernel's or in .rodata
  *
+ * Only what lies in a gomalloc span is gomalloc's here: the kernel's
+ * kfree_const() tells .rodata (which it leaves alone) from the rest.
+ *
  * Context: Any context.
  */
 void gom_dropin_kfree_const(const void *p)
 {
-	if (gom_dropin_mine(p))
+	if (gom_dropin_in_span(p))
 		gom_free_at(p, _RET_IP_);
 	else
 		kfree_const(p);
@@ -143,7 +148,9 @@ EXPORT_SYMBOL_GPL(gom_dropin_ksize);
  */
 void gom_dropin_kvfree(const void *p)
 {
-	if (gom_dropin_mine(p))
+	if (is_vmalloc_addr(p))
+		vfree(p);
+	else if (gom_dropin_mine(p))
 		gom_free_at(p, _RET_IP_);
 	else
 		kvfree(p);
@@ -159,7 +166,7 @@ EXPORT_SYMBOL_GPL(gom_dropin_kvfree);
  */
 void gom_dropin_kvfree_sensitive(const void *p, size_t len)
 {
-	if (!gom_dropin_mine(p)) {
+	if (is_vmalloc_addr(p) || !gom_dropin_mine(p)) {
 		kvfree_sensitive(p, len);
 		return;
 	}
@@ -444,7 +451,8 @@ void *gom_dropin_kvrealloc(const void *p, size_t size, gfp_t flags)
 	size_t old;
 	void *n;
 
-	if (!ZERO_OR_NULL_PTR(p) && !gom_dropin_mine(p))
+	if (is_vmalloc_addr(p) ||
+	    (!ZERO_OR_NULL_PTR(p) && !gom_dropin_mine(p)))
 		return kvrealloc_noprof(p, size, flags);
 	old = ZERO_OR_NULL_PTR(p) ? 0 : gom_ksize(p);
 	if (old && size <= old)
@@ -472,7 +480,8 @@ void *gom_dropin_kvrealloc(const void *p, size_t oldsize, size_t newsize,
 {
 	void *n;
 
-	if (!ZERO_OR_NULL_PTR(p) && !gom_dropin_mine(p))
+	if (is_vmalloc_addr(p) ||
+	    (!ZERO_OR_NULL_PTR(p) && !gom_dropin_mine(p)))
 		return kvrealloc(p, oldsize, newsize, flags);
 	if (oldsize >= newsize)
 		return (void *)p;

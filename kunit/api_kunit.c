@@ -418,8 +418,11 @@ static void gom_api_test_init_on_free_tiny(struct kunit *test)
 /*
  * The drop-in's kfree() (what a drop-in module's kfree() calls) frees the
  * core kernel's kmalloc memory with the kernel's kfree(), not as a bad
- * pointer of gomalloc's, and gomalloc's own objects with gomalloc.
+ * pointer of gomalloc's, gomalloc's own objects with gomalloc, and reports
+ * a pointer that is nobody's instead of handing it to the kernel.
  */
+static int gom_api_nobody;
+
 static void gom_api_test_dropin_kernel_memory(struct kunit *test)
 {
 	long not_ours = gom_kunit_errors(GOM_ERR_NOT_OURS);
@@ -446,6 +449,11 @@ static void gom_api_test_dropin_kernel_memory(struct kunit *test)
 	KUNIT_EXPECT_GE(test, after.frees, before.frees + 1);
 	gom_dropin_kfree(NULL);
 	gom_dropin_kfree(ZERO_SIZE_PTR);
+	/* nobody's (module data): reported and ignored, never the kernel's */
+	pr_info("gomalloc-expect-report: begin gomalloc\n");
+	gom_dropin_kfree(&gom_api_nobody);
+	pr_info("gomalloc-expect-report: end\n");
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_NOT_OURS), not_ours + 1);
 }
 
 static struct kunit_case gom_api_cases[] = {
