@@ -34,6 +34,11 @@
 #include "stats.h"
 #include "validate.h"
 
+/* malloc.c: gom_alloc() and gom_free() for a caller's call site */
+void *gom_alloc_at(size_t size, gfp_t gfp, unsigned long caller);
+void gom_free_at(const void *p, unsigned long caller);
+void gom_free_init(const void *p, bool wipe);
+
 static_assert(BITS_PER_LONG == 64, "gomalloc needs a 64-bit kernel");
 static_assert(GOM_PAGE_SHIFT == PAGE_SHIFT, "size classes are for 4 KiB pages");
 static_assert(GOM_SC_MAX_SMALL_SIZE == GOM_MAX_SMALL_SIZE);

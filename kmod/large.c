@@ -95,13 +95,16 @@ void *gom_large_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
  * @span: its span, found by lookup (in an RCU reader)
  * @p: the pointer passed to gom_free()
  * @caller: reported on error
+ * @wipe: zero the whole run first (init_on_free)
  *
  * The span's state leaves GOM_SPAN_LARGE by cmpxchg, so that of two racing
- * frees exactly one wins and the other is a double free.
+ * frees exactly one wins and the other is a double free; the winner wipes
+ * the run, still its own, before it is cached or freed (and poisoned).
  *
  * Context: Any context, in an RCU reader (gom_lookup_begin()).
  */
-void gom_large_free(struct gom_span *span, const void *p, unsigned long caller)
+void gom_large_free(struct gom_span *span, const void *p, unsigned long caller,
+		    bool wipe)
 {
 	struct gom_heap *heap = READ_ONCE(span->heap);
 	unsigned long bytes = gom_span_bytes(span);
@@ -120,6 +123,8 @@ void gom_large_free(struct gom_span *span, const void *p, unsigned long caller)
 	}
 	/* registered by gom_large_alloc(); the pages are still ours */
 	kmemleak_free(p);
+	if (wipe)
+		memset((void *)p, 0, bytes);
 	if (keep) {
 		gom_kasan_pages(span->base, span->npages, true);
 		gom_mcache_large_keep(heap, span);

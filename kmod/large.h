@@ -13,6 +13,6 @@ struct gom_span;
 
 void *gom_large_alloc(struct gom_heap *heap, size_t size, gfp_t gfp);
 void gom_large_free(struct gom_span *span, const void *p,
-		    unsigned long caller);
+		    unsigned long caller, bool wipe);
 
 #endif /* _GOMALLOC_LARGE_H */

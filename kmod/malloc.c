@@ -262,6 +262,12 @@ void *gom_alloc(size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(gom_alloc);
 
+/* gom_alloc() on behalf of @caller (the drop-in's wrappers, dropin.c) */
+void *gom_alloc_at(size_t size, gfp_t gfp, unsigned long caller)
+{
+	return gom_heap_alloc_caller(gom_default, size, gfp, caller);
+}
+
 /*
  * === Lookup of a caller's pointer ===
  *
@@ -344,12 +350,28 @@ static size_t gom_span_ksize(struct gom_span *span, const void *p)
 }
 
 /*
+ * init_on_free, as kmalloc honours it (want_init_on_free()): a freed
+ * object's bytes are zeroed once its free is claimed, all but its first
+ * word, which the free marker takes before the object can be reused (it is
+ * already there after a claim on kmemleak kernels, and must stay). Tiny
+ * sub-objects and large runs are wiped whole (tiny.h, large.c); debug
+ * classes are poisoned instead, which leaves no data either. A small
+ * span's run given back to the mheap is wiped whole (mheap.c), so that no
+ * marker reaches an object of the next span there.
+ */
+static __always_inline void gom_obj_wipe(unsigned int spc, void *p)
+{
+	memset(p + sizeof(long), 0, gom_spanclass_size(spc) - sizeof(long));
+}
+
+/*
  * A small object freed: a debug class claims the free first (a second
  * free of it is refused there), then kmemleak forgets it, before anyone
  * can reuse it.
  */
 static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
-			   unsigned int spc, void *p, unsigned long caller)
+			   unsigned int spc, void *p, unsigned long caller,
+			   bool wipe)
 {
 	unsigned int idx;
 
@@ -360,6 +382,8 @@ static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
 	} else if (!gom_free_claim(heap, p)) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return;
+	} else if (wipe) {
+		gom_obj_wipe(spc, p);
 	}
 	kmemleak_free(p);
 	gom_mcache_free(heap, spc, p, caller);
@@ -367,7 +391,7 @@ static void gom_small_free(struct gom_heap *heap, struct gom_span *span,
 
 /* === Free === */
 
-static void gom_free_slow(const void *p, unsigned long caller)
+static void gom_free_slow(const void *p, unsigned long caller, bool wipe)
 {
 	struct gom_span *span;
 	struct gom_heap *heap;
@@ -379,11 +403,11 @@ static void gom_free_slow(const void *p, unsigned long caller)
 	heap = READ_ONCE(span->heap);
 	gom_profile_free(heap, span, p);
 	if (spc == GOM_LARGE_SPANCLASS)
-		gom_large_free(span, p, caller);
+		gom_large_free(span, p, caller, wipe);
 	else if (spc == GOM_TINY_SPANCLASS)
-		gom_tiny_release(heap, span, p, caller);
+		gom_tiny_release(heap, span, p, caller, wipe);
 	else
-		gom_small_free(heap, span, spc, (void *)p, caller);
+		gom_small_free(heap, span, spc, (void *)p, caller, wipe);
 }
 
 /*
@@ -446,8 +470,14 @@ static __always_inline void gom_free_push(struct gom_heap *heap,
 		gom_mcache_free_locked(heap, c, spc, p, caller);
 }
 
-static __always_inline void gom_free_caller(const void *p,
-					    unsigned long caller)
+/*
+ * The free path, @wipe its init_on_free decision: want_init_on_free() (a
+ * static branch) from gom_free_caller(), forced by gom_free_init() for the
+ * KUnit suites.
+ */
+static __always_inline void gom_free_wipe_caller(const void *p,
+						 unsigned long caller,
+						 bool wipe)
 {
 	struct gom_mcache *c;
 	struct gom_span *span;
@@ -460,14 +490,16 @@ static __always_inline void gom_free_caller(const void *p,
 	gom_lookup_begin();
 	span = gom_free_check(p, &heap, &spc);
 	if (unlikely(!span)) {
-		gom_free_slow(p, caller);
+		gom_free_slow(p, caller, wipe);
 		goto out;
 	}
 	gom_profile_free(heap, span, p);
 	if (spc == GOM_TINY_SPANCLASS) {
-		gom_tiny_release(heap, span, p, caller);
+		gom_tiny_release(heap, span, p, caller, wipe);
 		goto out;
 	}
+	if (wipe)
+		gom_obj_wipe(spc, (void *)p);
 	c = gom_mcache_own(heap);
 	if (unlikely(!c)) {
 		gom_mcache_free_nested(heap, spc, (void *)p, caller);
@@ -478,6 +510,28 @@ static __always_inline void gom_free_caller(const void *p,
 out:
 	gom_lookup_end();
 }
+
+static __always_inline void gom_free_caller(const void *p,
+					    unsigned long caller)
+{
+	gom_free_wipe_caller(p, caller, want_init_on_free());
+}
+
+/**
+ * gom_free_init() - gom_free() with init_on_free decided by the caller
+ * @p: as for gom_free()
+ * @wipe: zero the freed bytes, as init_on_free=1 does
+ *
+ * The free path itself, for the KUnit suites, which cannot boot with
+ * init_on_free on and off per case.
+ *
+ * Context: Any context.
+ */
+void gom_free_init(const void *p, bool wipe)
+{
+	gom_free_wipe_caller(p, _RET_IP_, wipe);
+}
+EXPORT_SYMBOL_NS_GPL(gom_free_init, GOM_INTERNAL_NS);
 
 /**
  * gom_free() - free memory from any gomalloc heap
@@ -494,6 +548,12 @@ void gom_free(const void *p)
 	gom_free_caller(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gom_free);
+
+/* gom_free() on behalf of @caller (the drop-in's wrappers, dropin.c) */
+void gom_free_at(const void *p, unsigned long caller)
+{
+	gom_free_caller(p, caller);
+}
 
 /**
  * gom_ksize() - usable size of an object
@@ -696,6 +756,7 @@ void gom_free_bulk(size_t nr, void **p)
 {
 	struct gom_heap *heap = NULL, *owned = NULL;
 	unsigned int batch = 0, spc = 0;
+	bool wipe = want_init_on_free();
 	struct gom_mcache *c = NULL;
 	struct gom_span *span;
 	size_t i;
@@ -708,6 +769,8 @@ void gom_free_bulk(size_t nr, void **p)
 		span = gom_free_check(p[i], &heap, &spc);
 		if (span)
 			gom_profile_free(heap, span, p[i]);
+		if (span && spc != GOM_TINY_SPANCLASS && wipe)
+			gom_obj_wipe(spc, p[i]);
 		if (span && spc != GOM_TINY_SPANCLASS &&
 		    heap == owned && ++batch < GOM_BULK_BATCH) {
 			gom_free_push(heap, c, spc, p[i], _RET_IP_);
@@ -718,9 +781,9 @@ void gom_free_bulk(size_t nr, void **p)
 			gom_mcache_disown(owned, c);
 		owned = NULL;
 		if (!span) {
-			gom_free_slow(p[i], _RET_IP_);
+			gom_free_slow(p[i], _RET_IP_, wipe);
 		} else if (spc == GOM_TINY_SPANCLASS) {
-			gom_tiny_release(heap, span, p[i], _RET_IP_);
+			gom_tiny_release(heap, span, p[i], _RET_IP_, wipe);
 		} else {
 			c = gom_mcache_own(heap);
 			if (unlikely(!c)) {

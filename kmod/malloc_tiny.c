@@ -111,17 +111,18 @@ void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp)
  * @span: its span, of GOM_TINY_SPANCLASS
  * @p: the sub-object
  * @caller: reported on error
+ * @wipe: zero its bytes first (init_on_free)
  *
  * Its block goes back to the tiny span class when nothing in it is live.
  *
  * Context: Any context, in an RCU reader (gom_lookup_begin()).
  */
 void gom_tiny_release(struct gom_heap *heap, struct gom_span *span,
-		      const void *p, unsigned long caller)
+		      const void *p, unsigned long caller, bool wipe)
 {
 	void *dead;
 
-	if (!gom_tiny_free(heap, span, p, caller, &dead))
+	if (!gom_tiny_free(heap, span, p, caller, wipe, &dead))
 		return;
 	this_cpu_inc(heap->mcache->tiny_frees);
 	if (dead)

@@ -235,6 +235,14 @@ static void gom_mheap_free_run(struct gom_heap *heap, struct gom_span *span,
 
 	WRITE_ONCE(span->state, GOM_SPAN_FREE);
 	gom_span_set_lookup(span, NULL);
+	/*
+	 * init_on_free, as the page allocator does for freed pages: a small
+	 * span's free objects hold their markers, which the run's next span
+	 * (another class) would hand out inside its objects. Large runs are
+	 * wiped by their free (large.c).
+	 */
+	if (cools && want_init_on_free())
+		memset((void *)span->base, 0, (size_t)span->npages << PAGE_SHIFT);
 	gom_kasan_pages(span->base, span->npages, true);
 	spin_lock_irqsave(&h->lock, flags);
 	bitmap_clear(a->busy, start, span->npages);

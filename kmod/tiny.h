@@ -173,7 +173,7 @@ void gom_tiny_forget(struct gom_span *span);
 /* the tiny allocator's front end (malloc_tiny.c) */
 void *gom_tiny_alloc(struct gom_heap *heap, size_t size, gfp_t gfp);
 void gom_tiny_release(struct gom_heap *heap, struct gom_span *span,
-		      const void *p, unsigned long caller);
+		      const void *p, unsigned long caller, bool wipe);
 
 /**
  * gom_tiny_retire() - a CPU stops allocating from its current tiny block
@@ -281,6 +281,7 @@ static __always_inline void *gom_tiny_take(struct gom_tiny *t, void *blk,
  * @span: its span, of GOM_TINY_SPANCLASS
  * @p: the sub-object
  * @caller: reported on error
+ * @wipe: zero the sub-object's bytes (init_on_free)
  * @dead: set to the block when it is no longer live (the caller frees it
  *	to the tiny span class), else NULL
  *
@@ -292,11 +293,11 @@ static __always_inline void *gom_tiny_take(struct gom_tiny *t, void *blk,
 static __always_inline bool gom_tiny_free(struct gom_heap *heap,
 					  struct gom_span *span,
 					  const void *p, unsigned long caller,
-					  void **dead)
+					  bool wipe, void **dead)
 {
 	struct gom_tiny_block *tb;
-	unsigned long off;
-	unsigned int bit;
+	unsigned long off, ends;
+	unsigned int bit, start;
 	int old;
 
 	*dead = NULL;
@@ -323,6 +324,13 @@ static __always_inline bool gom_tiny_free(struct gom_heap *heap,
 	if (!(atomic_read(&tb->live) & bit)) {
 		gom_report(heap, GOM_ERR_DOUBLE_FREE, p, caller);
 		return false;
+	}
+	/* its bytes: up to its end, recorded when it was handed out */
+	if (wipe) {
+		ends = READ_ONCE(tb->ends);
+		start = off % GOM_TINY_SIZE;
+		memset((void *)p, 0,
+		       find_next_bit(&ends, GOM_TINY_SIZE, start + 1) - start);
 	}
 	kmemleak_free(p);
 	old = atomic_fetch_andnot(bit, &tb->live);

@@ -2,14 +2,17 @@
 /*
  * KUnit tests for gomalloc's API: gfp semantics (zeroing, GFP_ATOMIC from
  * hardirq), size 0 and oversize requests, ksize, realloc, bulk, heap
- * create/destroy, and the statistics invariants.
+ * create/destroy, the statistics invariants, init_on_free's wipe, and the
+ * drop-in's kfree() of the kernel's memory.
  */
 #include <kunit/test.h>
 #include <linux/irq_work.h>
+#include <linux/kasan.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/string.h>
 
+#include "dropin.h"
 #include "gom_kunit.h"
 
 static const size_t gom_api_sizes[] = {
@@ -271,6 +274,188 @@ static void gom_api_test_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ms.heap_released, 0);
 }
 
+/*
+ * Whether bytes @from..@len of @p are all @c, read with KASAN's reports
+ * off: a freed large run is poisoned, and still the heap's.
+ */
+static bool gom_api_bytes_are(const u8 *p, size_t from, size_t len, int c)
+{
+	bool ret;
+
+	kasan_disable_current();
+	ret = !memchr_inv(p + from, c, len - from);
+	kasan_enable_current();
+	return ret;
+}
+
+/*
+ * init_on_free: the free path (gom_free_init(), the decision passed in
+ * where gom_free() takes want_init_on_free()) zeroes small objects but
+ * their first word (the free marker's) and large runs whole, and leaves
+ * them alone when not asked to. A pin of each size keeps the arena, so
+ * that the freed run stays the heap's while it is read.
+ */
+static void gom_api_test_init_on_free(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		16, 24, 100, 1024, 4096, 5000, 32768, 65536, 200000,
+	};
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	unsigned int i, wipe;
+	u8 *p, *pin;
+	size_t ks;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		pin = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pin);
+		for (wipe = 0; wipe < 2; wipe++) {
+			p = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			ks = gom_ksize(p);
+			KUNIT_ASSERT_GE(test, ks, sizes[i]);
+			memset(p, 0xa5, ks);
+			gom_free_init(p, wipe);
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      gom_api_bytes_are(p, sizeof(long), ks,
+								wipe ? 0 : 0xa5),
+					      "size %zu, wipe %u", sizes[i], wipe);
+		}
+		gom_free(pin);
+	}
+}
+
+/* Booted with init_on_free=1, gom_free() itself wipes (skipped otherwise). */
+static void gom_api_test_init_on_free_boot(struct kunit *test)
+{
+	static const size_t sizes[] = { 5, 100, 4096, 65536 };
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	u8 *p, *pin;
+	unsigned int i;
+	size_t ks;
+
+	if (!want_init_on_free())
+		kunit_skip(test, "booted without init_on_free=1");
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		pin = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		p = gom_heap_alloc(heap, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pin);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		ks = gom_ksize(p);
+		memset(p, 0xa5, ks);
+		gom_free(p);
+		KUNIT_EXPECT_TRUE_MSG(test, gom_api_bytes_are(p, ks < sizeof(long) ?
+							      0 : sizeof(long), ks, 0),
+				      "size %zu", sizes[i]);
+		gom_free(pin);
+	}
+}
+
+/*
+ * Booted with init_on_free=1: the pages of a span of 16-byte objects, all
+ * freed and given back to the mheap, come back zeroed inside the objects
+ * of the next span there, of another class (skipped otherwise).
+ */
+static void gom_api_test_init_on_free_recycled(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, GOM_HEAP_NO_TINY);
+	unsigned int i, n = PAGE_SIZE / 16, bad = 0, reused = 0;
+	unsigned long lo = ULONG_MAX, hi = 0;
+	void **objs;
+	u8 *p;
+
+	if (!want_init_on_free())
+		kunit_skip(test, "booted without init_on_free=1");
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = gom_heap_alloc(heap, 16, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		memset(objs[i], 0xa5, 16);
+		lo = min_t(unsigned long, lo, (unsigned long)objs[i]);
+		hi = max(hi, (unsigned long)objs[i] + 16);
+	}
+	for (i = 0; i < n; i++)
+		gom_free(objs[i]);
+	gom_kunit_quiesce(heap);
+	for (i = 0; i < n / 3; i++) {
+		p = gom_heap_alloc(heap, 48, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		bad += !gom_api_bytes_are(p, 0, 48, 0);
+		reused += (unsigned long)p >= lo && (unsigned long)p < hi;
+		objs[i] = p;
+	}
+	/* the run came back: otherwise the check below proves nothing */
+	KUNIT_EXPECT_GT(test, reused, 0);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	for (i = 0; i < n / 3; i++)
+		gom_free(objs[i]);
+}
+
+/* init_on_free for tiny sub-objects: its bytes, not its neighbour's. */
+static void gom_api_test_init_on_free_tiny(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	unsigned int wipe;
+	u8 *p, *q;
+
+	for (wipe = 0; wipe < 2; wipe++) {
+		p = gom_heap_alloc(heap, 5, GFP_KERNEL);
+		q = gom_heap_alloc(heap, 5, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		KUNIT_ASSERT_TRUE(test, q >= p + 5 || q + 5 <= p);
+		memset(p, 0xa5, 5);
+		memset(q, 0x5a, 5);
+		gom_free_init(p, wipe);
+		KUNIT_EXPECT_TRUE_MSG(test, gom_api_bytes_are(p, 0, 5,
+							      wipe ? 0 : 0xa5),
+				      "wipe %u", wipe);
+		KUNIT_EXPECT_TRUE(test, gom_api_bytes_are(q, 0, 5, 0x5a));
+		gom_free(q);
+	}
+}
+
+/*
+ * The drop-in's kfree() (what a drop-in module's kfree() calls) frees the
+ * core kernel's kmalloc memory with the kernel's kfree(), not as a bad
+ * pointer of gomalloc's, gomalloc's own objects with gomalloc, and reports
+ * a pointer that is nobody's instead of handing it to the kernel.
+ */
+static int gom_api_nobody;
+
+static void gom_api_test_dropin_kernel_memory(struct kunit *test)
+{
+	long not_ours = gom_kunit_errors(GOM_ERR_NOT_OURS);
+	struct gom_memstats before, after;
+	char *s, *t;
+	void *p;
+
+	s = kasprintf(GFP_KERNEL, "issue %d", 13);
+	t = kstrndup("kernel string", 6, GFP_KERNEL);
+	p = gom_dropin___kmalloc(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, gom_owns(s));
+	KUNIT_EXPECT_FALSE(test, gom_owns(t));
+	KUNIT_EXPECT_TRUE(test, gom_owns(p));
+	KUNIT_EXPECT_EQ(test, gom_dropin_ksize(s), ksize(s));
+	gom_read_memstats(gom_default_heap(), &before);
+	gom_dropin_kfree(s);
+	gom_dropin_kfree_const(t);
+	gom_dropin_kfree(p);
+	gom_read_memstats(gom_default_heap(), &after);
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_NOT_OURS), not_ours);
+	KUNIT_EXPECT_GE(test, after.frees, before.frees + 1);
+	gom_dropin_kfree(NULL);
+	gom_dropin_kfree(ZERO_SIZE_PTR);
+	/* nobody's (module data): reported and ignored, never the kernel's */
+	pr_info("gomalloc-expect-report: begin gomalloc\n");
+	gom_dropin_kfree(&gom_api_nobody);
+	pr_info("gomalloc-expect-report: end\n");
+	KUNIT_EXPECT_EQ(test, gom_kunit_errors(GOM_ERR_NOT_OURS), not_ours + 1);
+}
+
 static struct kunit_case gom_api_cases[] = {
 	KUNIT_CASE(gom_api_test_sizes),
 	KUNIT_CASE(gom_api_test_zero),
@@ -280,6 +465,11 @@ static struct kunit_case gom_api_cases[] = {
 	KUNIT_CASE(gom_api_test_atomic_hardirq),
 	KUNIT_CASE(gom_api_test_heap_lifecycle),
 	KUNIT_CASE(gom_api_test_stats),
+	KUNIT_CASE(gom_api_test_init_on_free),
+	KUNIT_CASE(gom_api_test_init_on_free_tiny),
+	KUNIT_CASE(gom_api_test_init_on_free_boot),
+	KUNIT_CASE(gom_api_test_init_on_free_recycled),
+	KUNIT_CASE(gom_api_test_dropin_kernel_memory),
 	{}
 };
 

@@ -12,15 +12,18 @@
 #    (stock), 6.12 PREEMPT_RT (rt)
 # 2. host checks: size-class table regenerated and compared, checkpatch
 #    --strict on every C file, shellcheck on every shell script under
-#    scripts/, W=1 module builds for every kernel, a DKMS build against
-#    Debian's installed 6.1 headers (scripts/dkms-check.sh)
+#    scripts/, W=1 module builds for every kernel, four unmodified kernel
+#    test modules built with the drop-in (scripts/dropin-peers.sh), a DKMS
+#    build against Debian's installed 6.1 headers (scripts/dkms-check.sh)
 # 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module,
 #    every kselftest and gomtorture (plan check); the KCSAN kernel under
 #    QEMU (KCSAN_CPUS CPUs): every KUnit suite module and gomtorture for
 #    KCSAN_TORTURE seconds (plan kcsan), beside the Debian kernels' boots
 #    when they run; each Debian kernel under QEMU (2 CPUs, 1 GiB): the smoke
 #    plan (load, a short storm, the bad-input kselftest, gomtorture,
-#    unload); UML: load and unload, the benchmark module in smoke mode.
+#    unload; on 6.12, booted with init_on_alloc=0 init_on_free=1, and on
+#    RT, the drop-in's peer modules); UML: load and unload, the benchmark
+#    module in smoke mode.
 #    Any kernel report fails a boot; a KCSAN report does when it involves
 #    gomalloc's code (scan_reports.py), and is counted in the figure
 #    kcsan_reports (kcsan_kernel_reports: those of the kernel alone).
@@ -182,6 +185,15 @@ for k in "${kernels[@]}"; do
 		bash -c "'$GOM_ROOT/scripts/build-modules.sh' $k >'$out/mods-$k'"
 	mods_dir[$k]=$(cat "$out/mods-$k" 2>/dev/null)
 done
+# the drop-in: unmodified kernel test modules, pr_fmt defined first, against
+# Debian's 6.12 and 6.12 PREEMPT_RT, whose boots load them (the debug
+# kernel with --skip-stock, built only)
+peer_kernels=(stock rt)
+[ $skip_stock = 0 ] || peer_kernels=(debug)
+for k in "${peer_kernels[@]}"; do
+	check "drop-in: 4 unmodified lib/ test modules build against ${kernel_name[$k]}, kmalloc renamed to gomalloc" \
+		"$GOM_ROOT/scripts/dropin-peers.sh" "$k" "${mods_dir[$k]:-/nonexistent}"
+done
 if [ $skip_stock = 0 ]; then
 	check "dkms add, build and remove of gomalloc for $dkms_kver" \
 		"$GOM_ROOT/scripts/dkms-check.sh" "$dkms_kver"
@@ -234,8 +246,12 @@ if [ $skip_kcsan = 0 ]; then
 	kcsan_pid=$!
 fi
 if [ $skip_stock = 0 ]; then
+	# the drop-in's peers: test_meminit with init_on_free=1 alone on 6.12
+	# (gomalloc's free wipe), with Debian's default init_on_alloc=1 on RT
+	declare -A smoke_append=([stock61]="" [stock]="init_on_alloc=0 init_on_free=1" [rt]="")
 	for k in stock61 stock rt; do
-		boot $k $k "${mods_dir[$k]}" smoke --smp 2 --mem 1G --timeout 600
+		boot $k $k "${mods_dir[$k]}" smoke --smp 2 --mem 1G --timeout 600 \
+			--append "${smoke_append[$k]}"
 	done
 fi
 if [ -n "$kcsan_pid" ]; then

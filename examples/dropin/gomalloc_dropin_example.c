@@ -2,20 +2,23 @@
 /*
  * gomalloc_dropin_example - ordinary kmalloc code served by gomalloc.
  *
- * Nothing below calls gomalloc: the module's Kbuild force-includes
- * include/gomalloc_kmalloc.h, which turns kmalloc(), kfree() and the rest
- * into gomalloc calls. Its init builds a linked list (kept until unload),
- * grows an array with krealloc(), and uses kcalloc(), kzalloc(), ksize(),
- * kmemdup(), kstrdup(), kvmalloc(), __free(kfree) and kfree_sensitive().
+ * Nothing below calls gomalloc: the module's Kbuild includes
+ * include/gomalloc_dropin.mk, which renames the object's references to
+ * kmalloc(), kfree() and the rest to gomalloc's. Its init builds a linked
+ * list (kept until unload), grows an array with krealloc(), and uses
+ * kcalloc(), kzalloc(), ksize(), kmemdup(), kstrdup(), kvmalloc(),
+ * __free(kfree) and kfree_sensitive(), and frees with kfree() strings the
+ * kernel allocated (kasprintf(), kstrndup()), which go back to the kernel.
  * Each step is checked, including that the memory came from gomalloc
  * (gom_owns(), the one gomalloc call, made by the checks only). Init fails
  * with -EINVAL when any check fails; otherwise it logs
  * "gomalloc_dropin_example: all N checks passed".
  *
- * No pr_fmt here: the force-included header has pulled in printk.h (which
- * defines the default) before this file's first line, so a definition here
- * would be a redefinition; see the header's comment.
+ * It defines pr_fmt before its includes, as most kernel sources do: the
+ * drop-in includes nothing into the source, so that is no redefinition.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cleanup.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -39,7 +42,7 @@ static unsigned int nr_checks, nr_failed;
 		nr_checks++;						\
 		if (!(cond)) {						\
 			nr_failed++;					\
-			pr_err(KBUILD_MODNAME ": check failed: %s: " fmt "\n", #cond,	\
+			pr_err("check failed: %s: " fmt "\n", #cond,		\
 			       ##__VA_ARGS__);				\
 		}							\
 	} while (0)
@@ -220,6 +223,19 @@ static void test_kfree_sensitive(void)
 	check(!dirty, "kfree_sensitive left data behind");
 }
 
+/* Memory the core kernel allocated for the module, freed by the module. */
+static void test_kernel_memory(void)
+{
+	char *s = kasprintf(GFP_KERNEL, "item %d", 42);
+	char *t = kstrndup("kernel string", 6, GFP_KERNEL);
+
+	check(s && !gom_owns(s), "kasprintf() %p is gomalloc's", s);
+	check(t && !gom_owns(t), "kstrndup() %p is gomalloc's", t);
+	check(t && !strcmp(t, "kernel"), "kstrndup() gave '%s'", t);
+	kfree(s);	/* the kernel's kfree(), not a not_ours report */
+	kfree(t);
+}
+
 static int __init dropin_init(void)
 {
 	unsigned long page = __get_free_page(GFP_KERNEL);
@@ -236,13 +252,14 @@ static int __init dropin_init(void)
 	check(scoped_owned(), "__free(kfree) buffer not from gomalloc");
 	test_kvmalloc();
 	test_kfree_sensitive();
+	test_kernel_memory();
 
 	if (nr_failed) {
-		pr_err(KBUILD_MODNAME ": %u of %u checks failed\n", nr_failed, nr_checks);
+		pr_err("%u of %u checks failed\n", nr_failed, nr_checks);
 		free_items();
 		return -EINVAL;
 	}
-	pr_info(KBUILD_MODNAME ": all %u checks passed\n", nr_checks);
+	pr_info("all %u checks passed\n", nr_checks);
 	return 0;
 }
 

@@ -29,11 +29,16 @@ kmemleak_reset
 load_gomalloc gomalloc_module
 
 if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
-	tap_begin gomalloc_dropin_example 2
+	# its kfree() of kasprintf()'s and kstrndup()'s strings is the kernel's
+	E=/sys/kernel/debug/gomalloc/errors
+	cat $E >/tmp/dropin-errors-before
+	tap_begin gomalloc_dropin_example 3
 	tap_check "insmod gomalloc_dropin_example.ko (kmalloc calls served by gomalloc)" \
 		insmod "$MODDIR"/gomalloc_dropin_example.ko
 	tap_check "gomalloc_dropin_example: all its checks passed" \
 		sh -c 'dmesg | grep "gomalloc_dropin_example: all [0-9]* checks passed"'
+	tap_check "gomalloc_dropin_example: no bad pointer counted in $E" \
+		sh -c "[ \"\$(cat $E)\" = \"\$(cat /tmp/dropin-errors-before)\" ] || { cat $E; false; }"
 	tap_end
 fi
 if [ -x /bin/gomstat ]; then

@@ -17,7 +17,7 @@ if [ -e "$MODDIR"/gomalloc_workload.ko ]; then
 	insmod "$MODDIR"/gomalloc_workload.ko && dmesg | grep 'gomalloc_workload' >>"$RESULTS"
 fi
 if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
-	say "== drop-in: gomalloc_dropin_example.ko (kmalloc code built with include/gomalloc_kmalloc.h)"
+	say "== drop-in: gomalloc_dropin_example.ko (kmalloc code built with include/gomalloc_dropin.mk)"
 	insmod "$MODDIR"/gomalloc_dropin_example.ko
 	dmesg | grep 'gomalloc_dropin_example' >>"$RESULTS"
 fi

@@ -30,4 +30,32 @@ tap_check "rmmod gomalloc" rmmod gomalloc
 tap_check "debugfs /sys/kernel/debug/gomalloc is gone" \
 	test ! -e /sys/kernel/debug/gomalloc
 tap_end
+
+# the drop-in's peers (scripts/dropin-peers.sh): unmodified test modules of
+# the kernel's lib/, their kmalloc family served by gomalloc. Last, with
+# gomalloc loaded again: test_meminit has no exit function, so it and
+# gomalloc stay loaded until the guest ends.
+if [ -e "$MODDIR"/test_meminit.ko ]; then
+	E=/sys/kernel/debug/gomalloc/errors
+	tap_begin gomalloc_dropin_peers 10
+	tap_check "insmod gomalloc.ko again" insmod "$MODDIR"/gomalloc.ko
+	grep -v too_large $E >/tmp/peers-errors-before
+	tap_check "insmod test_meminit.ko ($(grep -o 'init_on_[a-z]*=[01]' /proc/cmdline | tr '\n' ' '))" \
+		insmod "$MODDIR"/test_meminit.ko
+	tap_check "test_meminit: all tests passed" \
+		sh -c 'dmesg | grep "test_meminit: all [0-9]* tests passed"'
+	tap_check "insmod test_printf.ko" insmod "$MODDIR"/test_printf.ko
+	tap_check "test_printf: its tests passed" \
+		sh -c 'dmesg | grep -E "test_printf: (all|remaining) [0-9]+ tests passed"'
+	tap_check "insmod test_bitmap.ko" insmod "$MODDIR"/test_bitmap.ko
+	tap_check "test_bitmap: its tests passed" \
+		sh -c 'dmesg | grep -E "test_bitmap: (all|remaining) [0-9]+ tests passed"'
+	tap_check "insmod test_firmware.ko" insmod "$MODDIR"/test_firmware.ko
+	tap_check "rmmod test_printf, test_bitmap, test_firmware" \
+		rmmod test_printf test_bitmap test_firmware
+	tap_check "no bad pointer counted in $E (too_large aside)" \
+		sh -c "grep -v too_large $E | cmp -s /tmp/peers-errors-before - || { cat $E; false; }"
+	tap_end
+fi
+
 exit 0
