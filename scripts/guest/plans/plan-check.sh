@@ -3,8 +3,10 @@
 # plan-check.sh - the debug kernel's test plan: load gomalloc, run every KUnit
 # suite module, load the test driver (testmod/gomalloc_drv.ko) and run every
 # kselftest, unload, and look for leaks. Before those, whatever the half:
-# the drop-in example (an unmodified kmalloc user, examples/dropin/) and,
-# while it holds objects, gomstat's table, --check and --plot.
+# the heap profile's example (examples/profile/, its profile_stacks copied
+# out for the host's pprof check), the drop-in example (an unmodified
+# kmalloc user, examples/dropin/) and, while it holds objects, gomstat's
+# table, --check and --plot.
 # gomalloc.only=kunit|selftests on the command line runs one half;
 # gomalloc.only=NAME (a kselftest program) runs that kselftest alone;
 # gomalloc.only=gomtorture runs only the torture test.
@@ -27,6 +29,30 @@ SELFTESTS_LAST="gomalloc_lifecycle_test"
 
 kmemleak_reset
 load_gomalloc gomalloc_module
+
+# The heap profile's stacks, first, while the default heap's profile holds
+# nothing else: the example's known call chains at profile_rate=4096, its
+# profile_stacks file copied into the results between two marker lines
+# for the host's pprof check (scripts/pprof-check.py).
+if [ -e "$MODDIR"/gomalloc_profile_example.ko ]; then
+	PR=/sys/module/gomalloc/parameters/profile_rate
+	PR_OLD=$(cat $PR)
+	tap_begin gomalloc_profile_example 4
+	tap_check "profile_rate=4096" sh -c "echo 4096 >$PR"
+	tap_check "insmod gomalloc_profile_example.ko (known call stacks)" \
+		insmod "$MODDIR"/gomalloc_profile_example.ko
+	tap_check "profile_stacks holds the example's stacks" sh -c \
+		'cat /sys/kernel/debug/gomalloc/default/profile_stacks >/tmp/profile_stacks &&
+		grep -q "^	gompe_table_alloc+" /tmp/profile_stacks'
+	{
+		echo "# gomprof-profile-begin"
+		cat /tmp/profile_stacks
+		echo "# gomprof-profile-end"
+	} >>"$RESULTS"
+	tap_check "rmmod gomalloc_profile_example" rmmod gomalloc_profile_example
+	echo "$PR_OLD" >$PR
+	tap_end
+fi
 
 if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
 	tap_begin gomalloc_dropin_example 2
