@@ -64,16 +64,20 @@ if [ -e "$MODDIR"/gomalloc_dropin_example.ko ]; then
 fi
 if [ -x /bin/gomstat ]; then
 	GS=/tmp/gomstat-copy
-	tap_begin gomstat 4
+	tap_begin gomstat 5
 	tap_check "gomstat -o prints the table" /bin/gomstat -o -s objects
-	tap_check "gomstat --check: classes and slabinfo agree with memstats" \
-		/bin/gomstat --check
+	tap_check "gomstat --check: classes, slabinfo and metrics agree with memstats" \
+		sh -c 'test -r /sys/kernel/debug/gomalloc/default/metrics && /bin/gomstat --check'
 	# shellcheck disable=SC2016 # expanded by that sh -c
 	tap_check "gomstat --plot writes a PNG" sh -c '/bin/gomstat --plot /tmp/gomstat.png &&
 		[ "$(head -c 8 /tmp/gomstat.png | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a ]'
 	tap_check "gomstat --check fails on a copy with Mallocs changed" sh -c "mkdir -p $GS &&
 		cat /sys/kernel/debug/gomalloc/default/classes >$GS/classes &&
 		sed 's/^Mallocs: /Mallocs: 1/' /sys/kernel/debug/gomalloc/default/memstats >$GS/memstats &&
+		! /bin/gomstat --dir $GS --check"
+	tap_check "gomstat --check fails on a copy with /gc/heap/allocs:objects changed" sh -c "
+		cat /sys/kernel/debug/gomalloc/default/memstats >$GS/memstats &&
+		sed 's|^/gc/heap/allocs:objects |&1|' /sys/kernel/debug/gomalloc/default/metrics >$GS/metrics &&
 		! /bin/gomstat --dir $GS --check"
 	tap_end
 fi
