@@ -16,6 +16,7 @@ usage: pprof-check.py RESULTS_FILE OUT_DIR
 import gzip
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -137,14 +138,17 @@ def swapped(src, dst):
         f.write('\n'.join(lines))
 
 
-def extract(results, dst):
+def extract(results, dst, name=''):
+    """The profile_stacks copy between '# gomprof-profile-begin[ NAME]' and
+    '# gomprof-profile-end' into dst; whether there was one."""
+    begin = '# gomprof-profile-begin' + (f' {name}' if name else '')
     out, on = [], False
     with open(results, errors='replace') as f:
         for line in f:
             line = line.rstrip('\n').replace('\r', '')
-            if line == '# gomprof-profile-begin':
+            if line == begin:
                 out, on = [], True
-            elif line == '# gomprof-profile-end':
+            elif on and line == '# gomprof-profile-end':
                 on = False
                 with open(dst, 'w') as g:
                     g.write('\n'.join(out) + '\n')
@@ -205,6 +209,32 @@ def run(results, out, tap):
     tap.result(bool(check_views(bad_pb)), 'the -top checks fail on a copy with '
                'the tables\' and nodes\' in-use counts swapped')
     print(pprof('-top', '-nodecount=8', pb), file=sys.stderr)
+    storm(results, out, tap)
+
+
+def storm(results, out, tap):
+    """The real workload's profile (the kselftests, the storm among them,
+    at the default rate): written as storm.pb.gz, with pprof's -top of its
+    allocations beside it (and their graph, storm.png, where Graphviz is
+    installed); checked only for the test driver's stacks in it."""
+    stacks = os.path.join(out, 'storm-profile_stacks.txt')
+    pb = os.path.join(out, 'storm.pb.gz')
+    if not extract(results, stacks, 'storm'):
+        tap.result(True, 'the kselftests\' profile # SKIP not run (--only)')
+        return
+    subprocess.run([GOMPROF, stacks, '-o', pb], capture_output=True, check=True)
+    # the storm frees what it allocates: the allocation view
+    text = pprof('-top', '-nodecount=25', '-sample_index=alloc_space', pb)
+    with open(os.path.join(out, 'storm-top.txt'), 'w') as f:
+        f.write(text)
+    if shutil.which('dot'):
+        subprocess.run(['go', 'tool', 'pprof', '-png', '-nodecount=30',
+                        '-sample_index=alloc_space',
+                        '-output', os.path.join(out, 'storm.png'), pb],
+                       capture_output=True)
+    tap.result('gomd_' in text, 'the kselftests\' profile (storm.pb.gz): '
+               'pprof finds the test driver\'s stacks',
+               [] if 'gomd_' in text else text.splitlines()[-10:])
 
 
 def main():

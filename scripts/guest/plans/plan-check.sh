@@ -103,6 +103,14 @@ if [ "$ONLY" != kunit ] && [ "$ONLY" != gomtorture ]; then
 		echo "gomalloc-guest: kselftest $t" >/dev/kmsg
 		[ -x /selftests/"$t" ] && run_selftest /selftests/"$t"
 	done
+	# the default heap's profile after the storm and the others, at the
+	# default profile_rate: a real workload's stacks, which the host
+	# writes as .build/check/pprof/storm.pb.gz (scripts/pprof-check.py)
+	{
+		echo "# gomprof-profile-begin storm"
+		cat /sys/kernel/debug/gomalloc/default/profile_stacks
+		echo "# gomprof-profile-end"
+	} >>"$RESULTS"
 	NAMED=
 	for t in $SELFTESTS_FIRST $SELFTESTS_LAST; do
 		NAMED="$NAMED $t"
