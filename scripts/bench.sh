@@ -6,7 +6,7 @@
 #
 #   scripts/bench.sh [--smoke] [--skip-uml] [--skip-stock] [--trace FILE]
 #                    [--tests LIST] [--runs N] [--run-us N] [--smp N]
-#                    [--profile-rate N]
+#                    [--profile-rate N] [--profile-depth N]
 #
 # 1. installs what it needs (gnuplot-nox among it), provisions the UML and
 #    stock kernels and builds the modules for them with W=1, as check.sh does
@@ -16,7 +16,8 @@
 #    headline) and Debian's stock kernel under QEMU with --smp CPUs (default
 #    2: concurrent and remote free; TCG distorts time, so only its ratios
 #    mean anything), both with init_on_alloc=0 and gomalloc's profile_rate=0
-#    (--profile-rate N: kmalloc has no allocation profiling on either kernel)
+#    (--profile-rate N: kmalloc has no allocation profiling on either kernel;
+#    --profile-depth N: the frames a sample records, default 32)
 # 4. prints the table; writes under .build/bench/ a CSV per run, table.md
 #    (for README) and PNG plots (time ratio per size, footprint over replays)
 # --smoke: UML only, tiny counts: prints the plan's TAP document and fails if
@@ -26,7 +27,7 @@ set -uo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-smoke=0 skip_uml=0 skip_stock=0 trace='' tests='' runs='' run_us='' smp=2 profile=0
+smoke=0 skip_uml=0 skip_stock=0 trace='' tests='' runs='' run_us='' smp=2 profile=0 depth=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) smoke=1 skip_stock=1 ;;
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--run-us) run_us=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--profile-rate) profile=$2; shift ;;
+	--profile-depth) depth=$2; shift ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift
@@ -71,6 +73,7 @@ append="$append gomalloc.bench=$([ $smoke = 1 ] && echo smoke || echo full)"
 [ -z "$tests" ] || append="$append gomalloc.bench_tests=$tests"
 [ -z "$runs" ] || append="$append gomalloc.bench_runs=$runs"
 [ -z "$run_us" ] || append="$append gomalloc.bench_run_us=$run_us"
+[ -z "$depth" ] || append="$append gomalloc.bench_profile_depth=$depth"
 
 failed=0
 runs_done=()
