@@ -127,7 +127,7 @@ def swapped(src, dst):
     lines = open(src).read().split('\n')
     counts = {}
     for i, line in enumerate(lines):
-        if line.startswith('\t') and i and re.match(r'^\d+ \d+ \d+ \d+$', lines[i - 1]):
+        if line[:1] in ('\t', ' ') and i and re.match(r'^\d+ \d+ \d+ \d+$', lines[i - 1]):
             fn = line.strip().split('+')[0]
             counts[fn] = i - 1
     a, b = counts[TABLES[0]], counts[NODES[0]]
