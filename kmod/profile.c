@@ -72,6 +72,9 @@ static bool gom_profile_depot;		/* stack_depot_init() succeeded */
  * @node: in gom_profile->table (RCU)
  * @call_site: the return address of the gom_* call
  * @stack: stack depot handle of the stack from @call_site out, or 0
+ * @names: the names of its frames that lie in modules, one line a frame
+ *	(empty for vmlinux's), rendered when the bucket was made; NULL when
+ *	that allocation failed
  * @live_objs: sampled live objects, weighted, Q16
  * @live_bytes: their weighted bytes
  * @alloc_objs: sampled objects ever, weighted, Q16
@@ -81,6 +84,7 @@ struct gom_prof_bucket {
 	struct hlist_node node;
 	unsigned long call_site;
 	u32 stack;
+	const char *names;
 	atomic64_t live_objs;
 	atomic64_t live_bytes;
 	atomic64_t alloc_objs;
@@ -244,6 +248,48 @@ static unsigned int gom_prof_fetch(u32 stack, const unsigned long **frames)
 
 /* === Buckets and records === */
 
+#define GOM_PROF_NAME_LEN	128	/* a frame's name, at most */
+
+/*
+ * The names of a new bucket's frames that lie in modules, rendered now,
+ * while the module is there: its symbols go when it is unloaded, and its
+ * addresses may then be another module's. One line a frame (%pS for the
+ * call site, %pB for return addresses), empty for vmlinux's frames, whose
+ * text stays: those are named when the profile is read.
+ */
+static const char *gom_prof_names(const unsigned long *frames, unsigned int n)
+{
+	char name[GOM_PROF_NAME_LEN], *buf;
+	const char *names;
+	unsigned int i, len = 0, l;
+
+	buf = kmalloc_array(n, GOM_PROF_NAME_LEN, GOM_PROF_GFP);
+	if (!buf)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		l = snprintf(name, sizeof(name), i ? "%pB" : "%pS",
+			     (void *)frames[i]);
+		l = min_t(unsigned int, l, sizeof(name) - 1);
+		if (l && name[l - 1] == ']') {	/* "[module]" */
+			memcpy(buf + len, name, l);
+			len += l;
+		}
+		buf[len++] = '\n';
+	}
+	names = kmemdup_nul(buf, len, GOM_PROF_GFP);
+	kfree(buf);
+	return names;
+}
+
+static const char *gom_prof_bucket_names(unsigned long call_site, u32 stack)
+{
+	struct gom_profile_entry e = { .call_site = call_site, .stack = stack };
+	const unsigned long *frames;
+	unsigned int n = gom_profile_stack(&e, &frames);
+
+	return gom_prof_names(frames, n);
+}
+
 static struct gom_prof_bucket *gom_prof_find(struct gom_profile *prof,
 					     struct hlist_head *head,
 					     unsigned long call_site, u32 stack)
@@ -280,6 +326,7 @@ static struct gom_prof_bucket *gom_prof_bucket(struct gom_profile *prof,
 		return NULL;
 	nb->call_site = call_site;
 	nb->stack = stack;
+	nb->names = gom_prof_bucket_names(call_site, stack);
 	spin_lock_irqsave(&prof->lock, flags);
 	b = gom_prof_find(prof, head, call_site, stack);
 	if (!b && prof->nr_buckets < GOM_PROF_MAX_BUCKETS) {
@@ -289,6 +336,8 @@ static struct gom_prof_bucket *gom_prof_bucket(struct gom_profile *prof,
 		nb = NULL;
 	}
 	spin_unlock_irqrestore(&prof->lock, flags);
+	if (nb)
+		kfree(nb->names);
 	kfree(nb);
 	return b;
 }
@@ -428,6 +477,7 @@ void gom_profile_destroy(struct gom_heap *heap)
 	for (i = 0; i < ARRAY_SIZE(prof->table); i++) {
 		hlist_for_each_entry_safe(b, tmp, &prof->table[i], node) {
 			hlist_del(&b->node);
+			kfree(b->names);
 			kfree(b);
 		}
 	}
@@ -482,6 +532,7 @@ int gom_profile_snapshot(struct gom_heap *heap, struct gom_profile_entry *e,
 				break;
 			e[n].call_site = b->call_site;
 			e[n].stack = b->stack;
+			e[n].names = b->names;
 			e[n].live_objects = gom_prof_read(&b->live_objs, true);
 			e[n].live_bytes = gom_prof_read(&b->live_bytes, false);
 			e[n].alloc_objects = gom_prof_read(&b->alloc_objs, true);
@@ -547,6 +598,75 @@ static void gom_prof_counts(struct seq_file *m, const struct gom_profile_entry *
 		   e->alloc_objects, e->alloc_bytes);
 }
 
+/* Line @i of @names, *@len its length; NULL if absent or empty. */
+static const char *gom_prof_line(const char *names, unsigned int i, int *len)
+{
+	for (; names && i; i--) {
+		names = strchr(names, '\n');
+		if (names)
+			names++;
+	}
+	if (!names)
+		return NULL;
+	*len = strchrnul(names, '\n') - names;
+	return *len ? names : NULL;
+}
+
+/*
+ * Frame @i of @e's stack, as named when it was sampled (a module's) or now
+ * (vmlinux's): %pS for the call site, %pB for return addresses.
+ */
+static void gom_prof_show_frame(struct seq_file *m,
+				const struct gom_profile_entry *e,
+				const unsigned long *frames, unsigned int i)
+{
+	int len;
+	const char *name = gom_prof_line(e->names, i, &len);
+
+	if (name)
+		seq_printf(m, "%.*s", len, name);
+	else if (i)
+		seq_printf(m, "%pB", (void *)frames[i]);
+	else
+		seq_printf(m, "%pS", (void *)frames[i]);
+}
+
+/*
+ * Frames of the drop-in header's wrappers (include/gomalloc_kmalloc.h),
+ * where the compiler kept them out of line, are gomalloc's too: a stack
+ * starts at their caller.
+ */
+static bool gom_prof_dropin_frame(const struct gom_profile_entry *e,
+				  const unsigned long *frames, unsigned int i)
+{
+	static const char prefix[] = "gom_dropin_";
+	char name[16];	/* the prefix is enough */
+	const char *line;
+	int len;
+
+	line = gom_prof_line(e->names, i, &len);
+	if (line)
+		return len >= sizeof(prefix) - 1 &&
+		       !strncmp(line, prefix, sizeof(prefix) - 1);
+	snprintf(name, sizeof(name), "%ps", (void *)frames[i]);
+	return !strncmp(name, prefix, sizeof(prefix) - 1);
+}
+
+static void gom_prof_show_stack(struct seq_file *m,
+				const struct gom_profile_entry *e)
+{
+	const unsigned long *frames;
+	unsigned int i = 0, n = gom_profile_stack(e, &frames);
+
+	while (i + 1 < n && gom_prof_dropin_frame(e, frames, i))
+		i++;
+	for (; i < n; i++) {
+		seq_putc(m, '\t');
+		gom_prof_show_frame(m, e, frames, i);
+		seq_putc(m, '\n');
+	}
+}
+
 static int gom_profile_show(struct seq_file *m, void *v)
 {
 	struct gom_profile_entry *e;
@@ -559,39 +679,14 @@ static int gom_profile_show(struct seq_file *m, void *v)
 	seq_puts(m, "live_objects live_bytes alloc_objects alloc_bytes call_site\n");
 	for (i = 0; i < n; i++) {
 		gom_prof_counts(m, &e[i]);
-		seq_printf(m, " %pS\n", (void *)e[i].call_site);
+		seq_putc(m, ' ');
+		gom_prof_show_frame(m, &e[i], &e[i].call_site, 0);
+		seq_putc(m, '\n');
 	}
 	kvfree(e);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gom_profile);
-
-/*
- * Frames of the drop-in header's wrappers (include/gomalloc_kmalloc.h),
- * where the compiler kept them out of line, are gomalloc's too: a stack
- * starts at their caller.
- */
-static bool gom_prof_dropin_frame(unsigned long addr)
-{
-	char name[16];	/* the prefix is enough */
-
-	snprintf(name, sizeof(name), "%ps", (void *)addr);
-	return !strncmp(name, "gom_dropin_", strlen("gom_dropin_"));
-}
-
-static void gom_prof_show_stack(struct seq_file *m,
-				const struct gom_profile_entry *e)
-{
-	const unsigned long *frames;
-	unsigned int i = 0, n = gom_profile_stack(e, &frames);
-
-	while (i + 1 < n && gom_prof_dropin_frame(frames[i]))
-		i++;
-	/* the leaf is a call site (%pS); the others return addresses (%pB) */
-	seq_printf(m, "\t%pS\n", (void *)frames[i]);
-	for (i++; i < n; i++)
-		seq_printf(m, "\t%pB\n", (void *)frames[i]);
-}
 
 static int gom_profile_stacks_show(struct seq_file *m, void *v)
 {

@@ -41,6 +41,8 @@ struct gom_profile {
  * @call_site: return address of the gom_* call
  * @stack: stack depot handle of the whole stack, from @call_site out; 0
  *	when none was recorded (profile_depth=0, no stack depot)
+ * @names: the names of its frames in modules, one line each, rendered when
+ *	the stack was first sampled (empty lines: vmlinux's frames); or NULL
  * @live_objects: estimated objects allocated there and not freed
  * @live_bytes: their estimated bytes (usable size)
  * @alloc_objects: estimated objects ever allocated there
@@ -49,6 +51,7 @@ struct gom_profile {
 struct gom_profile_entry {
 	unsigned long call_site;
 	u32 stack;
+	const char *names;
 	u64 live_objects;
 	u64 live_bytes;
 	u64 alloc_objects;

@@ -103,11 +103,12 @@ if [ "$ONLY" != kunit ] && [ "$ONLY" != gomtorture ]; then
 		echo "gomalloc-guest: kselftest $t" >/dev/kmsg
 		[ -x /selftests/"$t" ] && run_selftest /selftests/"$t"
 	done
-	# the default heap's profile after the storm and the others, at the
-	# default profile_rate: a real workload's stacks, which the host
-	# writes as .build/check/pprof/storm.pb.gz (scripts/pprof-check.py)
+	# the default heap's profile again, after the kselftests: the host
+	# checks that the example's stacks kept their names after it was
+	# unloaded and another module took its addresses
+	# (scripts/pprof-check.py)
 	{
-		echo "# gomprof-profile-begin storm"
+		echo "# gomprof-profile-begin kselftests"
 		cat /sys/kernel/debug/gomalloc/default/profile_stacks
 		echo "# gomprof-profile-end"
 	} >>"$RESULTS"
