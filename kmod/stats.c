@@ -17,7 +17,8 @@
  *	validate  read: walk every span, print corruption and a summary line;
  *		  write: the same walk, reported to the kernel log and counted
  *		  (heap.c, validate.c)
- *	profile   the sampled allocation profile per call site (profile.c)
+ *	profile   the sampled allocation profile per call stack (profile.c)
+ *	profile_stacks  the same with the stacks, for tools/gomprof (profile.c)
  *	metrics   Go's runtime/metrics (metrics.c)
  *
  * Counters are per CPU and summed on read; the figures are exact when the
