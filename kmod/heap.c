@@ -29,6 +29,7 @@
 #include <linux/string.h>
 
 #include "gomalloc_internal.h"
+#include "metrics.h"
 
 /* every heap; see LOCK ORDER in malloc.c */
 static LIST_HEAD(gom_heaps);
@@ -171,6 +172,7 @@ static void gom_heap_debugfs_add(struct gom_heap *heap)
 	heap->dir = debugfs_create_dir(heap->name, gom_debugfs_root);
 	gom_stats_debugfs_add(heap, heap->dir);
 	gom_profile_debugfs_add(heap, heap->dir);
+	gom_metrics_debugfs_add(heap, heap->dir);
 	debugfs_create_file("scavenge", 0200, heap->dir, heap,
 			    &gom_scavenge_fops);
 	debugfs_create_file("validate", 0600, heap->dir, heap,

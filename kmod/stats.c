@@ -17,7 +17,9 @@
  *	validate  read: walk every span, print corruption and a summary line;
  *		  write: the same walk, reported to the kernel log and counted
  *		  (heap.c, validate.c)
- *	profile   the sampled allocation profile per call site (profile.c)
+ *	profile   the sampled allocation profile per call stack (profile.c)
+ *	profile_stacks  the same with the stacks, for tools/gomprof (profile.c)
+ *	metrics   Go's runtime/metrics (metrics.c)
  *
  * Counters are per CPU and summed on read; the figures are exact when the
  * heap is quiet. Only the mheap view takes a lock (the mheap's, briefly).
@@ -69,6 +71,25 @@ static void gom_class_stats(struct gom_heap *heap, unsigned int spc,
 		st->flushes += READ_ONCE(cc->flushes);
 		st->cached += READ_ONCE(cc->nfree);
 	}
+}
+
+/**
+ * gom_read_class_counts() - one span class's objects allocated and freed
+ * @heap: the heap
+ * @spc: the span class (GOM_TINY_SPANCLASS: tiny blocks)
+ * @mallocs: set to the objects handed out
+ * @frees: set to the objects freed
+ *
+ * Context: Any context; racy, exact when the heap is quiet.
+ */
+void gom_read_class_counts(struct gom_heap *heap, unsigned int spc,
+			   unsigned long *mallocs, unsigned long *frees)
+{
+	struct gom_class_stats st;
+
+	gom_class_stats(heap, spc, &st);
+	*mallocs = st.mallocs;
+	*frees = st.frees;
 }
 
 static unsigned long gom_live(unsigned long in, unsigned long out)

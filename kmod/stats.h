@@ -51,6 +51,8 @@ struct gom_memstats {
 };
 
 void gom_read_memstats(struct gom_heap *heap, struct gom_memstats *ms);
+void gom_read_class_counts(struct gom_heap *heap, unsigned int spc,
+			   unsigned long *mallocs, unsigned long *frees);
 void gom_stats_debugfs_add(struct gom_heap *heap, struct dentry *dir);
 
 #endif /* _GOMALLOC_STATS_H */

@@ -3,10 +3,12 @@
  * KUnit tests for gomalloc's sampled allocation profile (profile.c): the
  * scaled estimate of a known allocation pattern, exact counts when every
  * allocation is sampled, frees taking samples back, no samples when off,
- * the call sites of bulk and realloc, sampling from hardirq context.
+ * the call sites of bulk and realloc, sampling from hardirq context, whole
+ * call stacks (stack depot) without gomalloc's frames, and their depth.
  */
 #include <kunit/test.h>
 #include <linux/irq_work.h>
+#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -27,6 +29,22 @@ static void gom_prof_set_rate(struct kunit *test, unsigned long rate)
 	KUNIT_ASSERT_EQ(test, 0, gom_profile_set_rate(rate));
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, gom_prof_restore_rate,
+						  (void *)old));
+}
+
+static void gom_prof_restore_depth(void *depth)
+{
+	gom_profile_set_depth((unsigned long)depth);
+}
+
+/* Set the stack depth for one case; the old one comes back when it ends. */
+static void gom_prof_set_depth(struct kunit *test, unsigned int depth)
+{
+	unsigned long old = gom_profile_get_depth();
+
+	KUNIT_ASSERT_EQ(test, 0, gom_profile_set_depth(depth));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, gom_prof_restore_depth,
 						  (void *)old));
 }
 
@@ -316,12 +334,136 @@ static void gom_profile_test_hardirq(struct kunit *test)
 		kunit_info(test, "irq_work ran outside hardirq on this arch");
 }
 
+/* one more frame above gom_prof_kunit_alloc(); no tail call */
+static noinline int gom_prof_kunit_nested(struct gom_heap *heap, void **objs,
+					  unsigned int n, size_t size)
+{
+	int ret = gom_prof_kunit_alloc(heap, objs, n, size);
+
+	barrier();
+	return ret;
+}
+
+/* Whether frame @i of @e's stack is in function @fn, as "%ps" names it. */
+static bool gom_prof_frame_is(const struct gom_profile_entry *e,
+			      unsigned int i, const void *fn)
+{
+	const unsigned long *frames;
+	char name[96], want[96];
+
+	if (i >= gom_profile_stack(e, &frames))
+		return false;
+	snprintf(name, sizeof(name), "%ps", (void *)frames[i]);
+	snprintf(want, sizeof(want), "%ps", fn);
+	return !strcmp(name, want);
+}
+
+/* The one entry of @fn's call site; the case fails if there are more. */
+static void gom_prof_one_entry(struct kunit *test, struct gom_heap *heap,
+			       const void *fn, struct gom_profile_entry *out)
+{
+	struct gom_profile_entry *e;
+	int i, n, found = 0;
+
+	e = kunit_kcalloc(test, GOM_PROF_KUNIT_MAX, sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	n = gom_profile_snapshot(heap, e, GOM_PROF_KUNIT_MAX);
+	for (i = 0; i < n; i++) {
+		if (!gom_prof_frame_is(&e[i], 0, fn))
+			continue;
+		*out = e[i];
+		found++;
+	}
+	kunit_kfree(test, e);
+	KUNIT_ASSERT_EQ(test, found, 1);
+}
+
+/*
+ * profile_depth=32: a sample's stack starts at the caller of the gom_*
+ * function (none of gomalloc's frames) and goes on through its callers.
+ */
+static void gom_profile_test_stack(struct kunit *test)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	const unsigned long *frames;
+	struct gom_profile_entry e;
+	char sym[KSYM_SYMBOL_LEN];
+	void *objs[8];
+	unsigned int i, n;
+
+	gom_prof_set_rate(test, 1);
+	gom_prof_set_depth(test, 32);
+	if (!gom_profile_has_stacks())
+		kunit_skip(test, "no stack depot in this kernel: call sites only");
+
+	KUNIT_ASSERT_EQ(test, 0, gom_prof_kunit_nested(heap, objs, 8, 200));
+	gom_prof_one_entry(test, heap, gom_prof_kunit_alloc, &e);
+	KUNIT_EXPECT_NE(test, e.stack, 0);
+	KUNIT_EXPECT_EQ(test, e.live_objects, 8);
+	n = gom_profile_stack(&e, &frames);
+	KUNIT_EXPECT_GE(test, n, 3);
+	KUNIT_EXPECT_LE(test, n, 32);
+	KUNIT_EXPECT_EQ(test, frames[0], e.call_site);
+	KUNIT_EXPECT_TRUE(test, gom_prof_frame_is(&e, 1, gom_prof_kunit_nested));
+	KUNIT_EXPECT_TRUE(test, gom_prof_frame_is(&e, 2, gom_profile_test_stack));
+	for (i = 0; i < n; i++) {
+		snprintf(sym, sizeof(sym), "%pB", (void *)frames[i]);
+		KUNIT_EXPECT_NULL_MSG(test, strstr(sym, " [gomalloc]"),
+				      "frame %u is gomalloc's: %s", i, sym);
+	}
+	gom_prof_free(objs, 8);
+	gom_prof_one_entry(test, heap, gom_prof_kunit_alloc, &e);
+	KUNIT_EXPECT_EQ(test, e.live_objects, 0);
+	KUNIT_EXPECT_EQ(test, e.alloc_objects, 8);
+}
+
+/* One allocation at @depth in a heap of its own: its entry's frames. */
+static unsigned int gom_prof_depth_frames(struct kunit *test,
+					  unsigned int depth, u32 *stack)
+{
+	struct gom_heap *heap = gom_kunit_heap(test, 0);
+	const unsigned long *frames;
+	struct gom_profile_entry e;
+	void *obj;
+
+	KUNIT_EXPECT_EQ(test, 0, gom_profile_set_depth(depth));
+	KUNIT_EXPECT_EQ(test, gom_profile_get_depth(), depth);
+	KUNIT_ASSERT_EQ(test, 0, gom_prof_kunit_nested(heap, &obj, 1, 64));
+	gom_prof_free(&obj, 1);
+	gom_prof_one_entry(test, heap, gom_prof_kunit_alloc, &e);
+	*stack = e.stack;
+	return gom_profile_stack(&e, &frames);
+}
+
+/*
+ * profile_depth 2 keeps two frames; 0 the call site alone, with no stack
+ * recorded; above GOM_PROF_MAX_DEPTH is refused.
+ */
+static void gom_profile_test_depth(struct kunit *test)
+{
+	u32 stack;
+
+	gom_prof_set_rate(test, 1);
+	gom_prof_set_depth(test, 32);
+	KUNIT_EXPECT_EQ(test, gom_profile_set_depth(GOM_PROF_MAX_DEPTH + 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gom_profile_get_depth(), 32);
+	if (gom_profile_has_stacks()) {
+		KUNIT_EXPECT_EQ(test, gom_prof_depth_frames(test, 2, &stack), 2);
+		KUNIT_EXPECT_NE(test, stack, 0);
+	}
+	KUNIT_EXPECT_EQ(test, gom_prof_depth_frames(test, 0, &stack), 1);
+	KUNIT_EXPECT_EQ(test, stack, 0);
+}
+
 static struct kunit_case gom_profile_cases[] = {
 	KUNIT_CASE(gom_profile_test_scaled),
 	KUNIT_CASE(gom_profile_test_every),
 	KUNIT_CASE(gom_profile_test_off),
 	KUNIT_CASE(gom_profile_test_bulk_realloc),
 	KUNIT_CASE(gom_profile_test_hardirq),
+	KUNIT_CASE(gom_profile_test_stack),
+	KUNIT_CASE(gom_profile_test_depth),
 	{}
 };
 

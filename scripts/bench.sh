@@ -6,7 +6,8 @@
 #
 #   scripts/bench.sh [--smoke] [--skip-uml] [--skip-stock] [--trace FILE]
 #                    [--tests LIST] [--runs N] [--run-us N] [--smp N]
-#                    [--profile-rate N] [--boots N] [--stock-boots N]
+#                    [--profile-rate N] [--profile-depth N] [--boots N]
+#                    [--stock-boots N]
 #
 # 1. installs what it needs (gnuplot-nox among it), provisions the UML and
 #    stock kernels and builds the modules for them with W=1, as check.sh does
@@ -16,7 +17,8 @@
 #    headline) and Debian's stock kernel under QEMU with --smp CPUs (default
 #    2: concurrent and remote free; TCG distorts time, so only its ratios
 #    mean anything), both with init_on_alloc=0 and gomalloc's profile_rate=0
-#    (--profile-rate N: kmalloc has no allocation profiling on either kernel)
+#    (--profile-rate N: kmalloc has no allocation profiling on either kernel;
+#    --profile-depth N: the frames a sample records, default 32)
 #    UML --boots times (default 3), the stock kernel --stock-boots times
 #    (default 1: a TCG boot takes minutes), one after another
 # 4. prints the table: the first boot of each kernel in full, then issue
@@ -31,7 +33,7 @@ set -uo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-smoke=0 skip_uml=0 skip_stock=0 trace='' tests='' runs='' run_us='' smp=2 profile=0
+smoke=0 skip_uml=0 skip_stock=0 trace='' tests='' runs='' run_us='' smp=2 profile=0 depth=
 boots=3 stock_boots=1
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--profile-rate) profile=$2; shift ;;
 	--boots) boots=$2; shift ;;
 	--stock-boots) stock_boots=$2; shift ;;
+	--profile-depth) depth=$2; shift ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift
@@ -79,6 +82,7 @@ append="$append gomalloc.bench=$([ $smoke = 1 ] && echo smoke || echo full)"
 [ -z "$tests" ] || append="$append gomalloc.bench_tests=$tests"
 [ -z "$runs" ] || append="$append gomalloc.bench_runs=$runs"
 [ -z "$run_us" ] || append="$append gomalloc.bench_run_us=$run_us"
+[ -z "$depth" ] || append="$append gomalloc.bench_profile_depth=$depth"
 
 failed=0
 runs_done=()

@@ -16,7 +16,9 @@
 #    test modules built with the drop-in (scripts/dropin-peers.sh), a DKMS
 #    build against Debian's installed 6.1 headers (scripts/dkms-check.sh)
 # 3. boots the debug kernel under QEMU (4 CPUs): every KUnit suite module,
-#    every kselftest and gomtorture (plan check); the KCSAN kernel under
+#    every kselftest and gomtorture (plan check), and the heap profile it
+#    copied out read by Debian's go tool pprof (scripts/pprof-check.py);
+#    the KCSAN kernel under
 #    QEMU (KCSAN_CPUS CPUs): every KUnit suite module and gomtorture for
 #    KCSAN_TORTURE seconds (plan kcsan), beside the Debian kernels' boots
 #    when they run; each Debian kernel under QEMU (2 CPUs, 1 GiB): the smoke
@@ -235,6 +237,13 @@ boot() { # NAME KERNEL MODS PLAN [vm-run args]
 
 # the stress kselftests need ~15 minutes of a TCG guest with KASAN on 2 host cores
 boot debug debug "${mods_dir[debug]}" check --timeout 2700 --append "gomalloc.only=$only"
+# the heap profile the debug guest copied out, through tools/gomprof and
+# Debian's go tool pprof (a few seconds)
+stage "pprof check of the debug guest's heap profile"
+mkdir -p "$out/pprof"
+"$GOM_ROOT/scripts/pprof-check.py" "$out/debug/results.txt" "$out/pprof" \
+	>"$out/pprof/pprof-check.tap" 2>"$out/pprof/pprof-check.log"
+host_doc pprof-check "$out/pprof/pprof-check.tap" $?
 # the KCSAN guest runs beside the Debian kernels' small guests (the host
 # has the CPU time to spare there); it has only the KUnit and gomtorture
 # parts of --only

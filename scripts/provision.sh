@@ -29,9 +29,12 @@ KERNEL_RECIPE=1
 VM_PKGS=(qemu-system-x86 busybox-static)
 # check.sh's host checks: shellcheck on scripts/
 LINT_PKGS=(shellcheck)
+# tools/gomprof (profile.proto compiled by protoc, python3-protobuf) and
+# the pprof check (go tool pprof)
+PROFILE_PKGS=(python3-protobuf protobuf-compiler golang-go)
 
 provision_deps() {
-	apt_install "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" "${LINT_PKGS[@]}"
+	apt_install "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" "${LINT_PKGS[@]}" "${PROFILE_PKGS[@]}"
 }
 
 # --- kernel source ---------------------------------------------------------

@@ -2,7 +2,7 @@
 /*
  * gomstat - slabtop for gomalloc: per size class occupancy and waste of one
  * heap, read from /sys/kernel/debug/gomalloc/<heap>/ (memstats, classes,
- * slabinfo).
+ * slabinfo, metrics).
  *
  *   gomstat [-o] [-d SECONDS] [-n COUNT] [-s objects|used|held|waste|class]
  *           [-a] [--heap NAME] [--dir DIR] [--plot FILE.png] [--check]
@@ -10,7 +10,8 @@
  * Static, no library beyond libc: it runs in the test guests, whose root
  * is busybox only. --plot writes a PNG of its own making (stored deflate
  * blocks, CRC-32 and Adler-32), --check cross-checks the per-class figures
- * against memstats and exits 1 on a mismatch.
+ * and Go's runtime/metrics (the metrics file, where there is one) against
+ * memstats and exits 1 on a mismatch.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +47,15 @@ struct gs_snap {
 	unsigned long large_allocs, large_frees;
 	/* derived */
 	unsigned long small_used, small_held, nspans;
+	/* metrics (runtime/metrics names), when the file is there */
+	int has_metrics;
+	unsigned long m_objects, m_unused, m_free, m_released, m_total;
+	unsigned long m_classes;	/* sum of /memory/classes/ but total */
+	unsigned long m_allocs_b, m_allocs_o, m_frees_b, m_frees_o;
+	unsigned long m_heap_objects, m_tiny;
+	unsigned long m_hist[2][MAX_CLASSES + 1];	/* allocs, frees by size */
+	unsigned long m_hist_hi[MAX_CLASSES + 1];	/* bucket upper bounds */
+	unsigned int m_nbuckets[2];
 };
 
 static const char *gs_dir;
@@ -158,6 +168,82 @@ static void gs_read_slabinfo(struct gs_snap *s)
 	s->has_slabinfo = i == s->ncls;
 }
 
+/* one histogram line, "NAME [lo, hi) count"; hi 0 for +Inf */
+static int gs_read_bucket(struct gs_snap *s, const char *line)
+{
+	static const char *const names[2] = {
+		"/gc/heap/allocs-by-size:bytes ", "/gc/heap/frees-by-size:bytes ",
+	};
+	unsigned long lo, hi = 0, v;
+	unsigned int h, *n;
+
+	for (h = 0; h < 2; h++)
+		if (!strncmp(line, names[h], strlen(names[h])))
+			break;
+	if (h == 2)
+		return 0;
+	line += strlen(names[h]);
+	if (sscanf(line, "[%lu, +Inf) %lu", &lo, &v) != 2 &&
+	    sscanf(line, "[%lu, %lu) %lu", &lo, &hi, &v) != 3)
+		return -1;
+	n = &s->m_nbuckets[h];
+	if (*n > MAX_CLASSES)
+		return -1;
+	s->m_hist[h][*n] = v;
+	s->m_hist_hi[*n] = hi;
+	(*n)++;
+	return 1;
+}
+
+static void gs_read_metrics(struct gs_snap *s)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} keys[] = {
+#define K(n, f) { n, offsetof(struct gs_snap, f) }
+		K("/memory/classes/heap/objects:bytes", m_objects),
+		K("/memory/classes/heap/unused:bytes", m_unused),
+		K("/memory/classes/heap/free:bytes", m_free),
+		K("/memory/classes/heap/released:bytes", m_released),
+		K("/memory/classes/total:bytes", m_total),
+		K("/gc/heap/allocs:bytes", m_allocs_b),
+		K("/gc/heap/allocs:objects", m_allocs_o),
+		K("/gc/heap/frees:bytes", m_frees_b),
+		K("/gc/heap/frees:objects", m_frees_o),
+		K("/gc/heap/objects:objects", m_heap_objects),
+		K("/gc/heap/tiny/allocs:objects", m_tiny),
+#undef K
+	};
+	unsigned int found = 0, i;
+	char name[128], line[256];
+	unsigned long v;
+	int bad = 0, r;
+	FILE *f = gs_open("metrics");
+
+	s->has_metrics = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		r = gs_read_bucket(s, line);
+		bad |= r < 0;
+		if (r || sscanf(line, "%127s %lu", name, &v) != 2)
+			continue;
+		if (!strncmp(name, "/memory/classes/", 16) &&
+		    strcmp(name, "/memory/classes/total:bytes"))
+			s->m_classes += v;
+		for (i = 0; i < ARRAY_SIZE(keys); i++) {
+			if (!strcmp(name, keys[i].name)) {
+				*(unsigned long *)((char *)s + keys[i].off) = v;
+				found++;
+			}
+		}
+	}
+	fclose(f);
+	/* a file that is there but cannot be read fails the check */
+	s->has_metrics = found == ARRAY_SIZE(keys) && !bad ? 1 : -1;
+}
+
 static int gs_read(struct gs_snap *s)
 {
 	unsigned int i;
@@ -166,6 +252,7 @@ static int gs_read(struct gs_snap *s)
 	if (gs_read_classes(s) || gs_read_memstats(s))
 		return -1;
 	gs_read_slabinfo(s);
+	gs_read_metrics(s);
 	for (i = 0; i < s->ncls; i++) {
 		s->small_used += s->cls[i].used;
 		s->small_held += s->cls[i].held;
@@ -184,7 +271,88 @@ static int gs_problem(FILE *out, const char *what, unsigned long a,
 	return 1;
 }
 
-/* Number of inconsistencies between classes, slabinfo and memstats. */
+static int gs_differ(FILE *out, const char *what, unsigned long a,
+		     unsigned long b)
+{
+	return a != b ? gs_problem(out, what, a, b) : 0;
+}
+
+/*
+ * One histogram of metrics against classes: a bucket per class but the
+ * tiny one, each ending at its size + 1, the class counts in it (the tiny
+ * blocks in the 16 B one), and the large objects in the last.
+ */
+static int gs_check_hist(const struct gs_snap *s, FILE *out, int h)
+{
+	unsigned long large = h ? s->large_frees : s->large_allocs;
+	unsigned long tiny = 0, want;
+	const struct gs_class *c;
+	unsigned int i, b = 0;
+	int bad = 0;
+
+	for (i = 0; i < s->ncls; i++)
+		if (s->cls[i].id == TINY_CLASS)
+			tiny = h ? s->cls[i].frees : s->cls[i].mallocs;
+	for (i = 0; i < s->ncls; i++) {
+		c = &s->cls[i];
+		if (c->id == TINY_CLASS)
+			continue;
+		if (b == s->m_nbuckets[h])
+			break;
+		want = (h ? c->frees : c->mallocs) + (c->size == 16 ? tiny : 0);
+		if (s->m_hist_hi[b] != c->size + 1)
+			bad += gs_problem(out, "metrics bucket bound = class size + 1",
+					  s->m_hist_hi[b], c->size + 1);
+		bad += gs_differ(out, h ? "frees-by-size bucket = class frees" :
+				 "allocs-by-size bucket = class mallocs",
+				 s->m_hist[h][b], want);
+		b++;
+	}
+	if (b + 1 != s->m_nbuckets[h] || s->m_hist_hi[b])
+		return bad + gs_problem(out, "metrics buckets = classes + 1 (large, to +Inf)",
+					s->m_nbuckets[h], b + 1);
+	return bad + gs_differ(out, h ? "frees-by-size +Inf = LargeFrees" :
+			       "allocs-by-size +Inf = LargeAllocs",
+			       s->m_hist[h][b], large);
+}
+
+/* metrics against memstats and classes: the same counters, read again */
+static int gs_check_metrics(const struct gs_snap *s, FILE *out)
+{
+	int bad = 0;
+
+	if (s->has_metrics < 0)
+		return gs_problem(out, "metrics file readable", 0, 1);
+	bad += gs_differ(out, "/memory/classes/heap/objects = HeapAlloc",
+			 s->m_objects, s->heap_alloc);
+	bad += gs_differ(out, "heap objects + unused = HeapInuse",
+			 s->m_objects + s->m_unused, s->heap_inuse);
+	bad += gs_differ(out, "heap free + released = HeapIdle",
+			 s->m_free + s->m_released, s->heap_idle);
+	bad += gs_differ(out, "heap released = HeapReleased", s->m_released,
+			 s->heap_released);
+	bad += gs_differ(out, "/memory/classes/total = Sys", s->m_total, s->sys);
+	bad += gs_differ(out, "sum of /memory/classes = total", s->m_classes,
+			 s->m_total);
+	bad += gs_differ(out, "/gc/heap/allocs:bytes = TotalAlloc",
+			 s->m_allocs_b, s->total_alloc);
+	bad += gs_differ(out, "/gc/heap/allocs:objects = Mallocs",
+			 s->m_allocs_o, s->mallocs);
+	bad += gs_differ(out, "/gc/heap/frees:bytes = TotalAlloc - HeapAlloc",
+			 s->m_frees_b, s->total_alloc - s->heap_alloc);
+	bad += gs_differ(out, "/gc/heap/frees:objects = Frees", s->m_frees_o,
+			 s->frees);
+	bad += gs_differ(out, "/gc/heap/objects = HeapObjects",
+			 s->m_heap_objects, s->heap_objects);
+	bad += gs_differ(out, "/gc/heap/tiny/allocs = TinyAllocs", s->m_tiny,
+			 s->tiny_allocs);
+	return bad + gs_check_hist(s, out, 0) + gs_check_hist(s, out, 1);
+}
+
+/*
+ * Number of inconsistencies between classes, slabinfo, metrics and
+ * memstats.
+ */
 static int gs_check(const struct gs_snap *s, FILE *out)
 {
 	unsigned long cm = 0, cf = 0, large;
@@ -206,6 +374,8 @@ static int gs_check(const struct gs_snap *s, FILE *out)
 			bad += gs_problem(out, "slabinfo row = classes row",
 					  c->slab_objs, c->objs);
 	}
+	if (s->has_metrics)
+		bad += gs_check_metrics(s, out);
 	if (s->mallocs - s->frees != s->heap_objects)
 		bad += gs_problem(out, "Mallocs - Frees = HeapObjects",
 				  s->mallocs - s->frees, s->heap_objects);
@@ -584,7 +754,7 @@ static void print_help(void)
 	     "                /sys/kernel/debug/gomalloc/NAME (e.g. a copy)\n"
 	     "  --plot FILE   write per class bytes held (blue used, red waste) and\n"
 	     "                occupancy (green, used / held) as a PNG bar chart\n"
-	     "  --check       cross-check classes and slabinfo against memstats;\n"
+	     "  --check       cross-check classes, slabinfo and metrics against memstats;\n"
 	     "                exit 1 on a mismatch (retried while the heap is busy)");
 }
 

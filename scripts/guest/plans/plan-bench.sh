@@ -14,6 +14,8 @@
 #   gomalloc.bench_profile_rate=N      gomalloc's profile_rate (default 0:
 #                                      kmalloc runs without allocation
 #                                      profiling too)
+#   gomalloc.bench_profile_depth=N     gomalloc's profile_depth (default:
+#                                      the module's, 32)
 # /guest/ops.txt, when the root has one, is replayed (tools/kmemtrace2ops.py).
 # capture: run /guest/workload.sh with the kmem tracepoints on, then send
 # /sys/kernel/tracing/trace to the host, gzip + base64, between
@@ -21,6 +23,7 @@
 MODE=smoke
 ARGS=
 PROFILE_RATE=0
+PROFILE_DEPTH=
 # shellcheck disable=SC2013 # the command line's words, not its lines
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -29,6 +32,7 @@ for arg in $(cat /proc/cmdline); do
 	gomalloc.bench_runs=*) ARGS="$ARGS runs=${arg#gomalloc.bench_runs=}" ;;
 	gomalloc.bench_run_us=*) ARGS="$ARGS run_us=${arg#gomalloc.bench_run_us=}" ;;
 	gomalloc.bench_profile_rate=*) PROFILE_RATE=${arg#gomalloc.bench_profile_rate=} ;;
+	gomalloc.bench_profile_depth=*) PROFILE_DEPTH=profile_depth=${arg#gomalloc.bench_profile_depth=} ;;
 	esac
 done
 
@@ -65,7 +69,8 @@ sort /proc/kallsyms | awk '
 	want != "" { printf "bench: sym name=%s addr=%s end=%s\n", want, at, $1; want = "" }
 	$3 == "_text" { printf "bench: sym name=_text addr=%s\n", $1 }
 	$3 == "__kmalloc_noprof" || $3 == "kfree" { want = $3; at = $1 }' >>/tmp/bench.txt
-insmod "$MODDIR"/gomalloc.ko profile_rate="$PROFILE_RATE" || exit 1
+# shellcheck disable=SC2086 # $PROFILE_DEPTH: one module parameter or none
+insmod "$MODDIR"/gomalloc.ko profile_rate="$PROFILE_RATE" $PROFILE_DEPTH || exit 1
 dmesg -c >/dev/null
 # shellcheck disable=SC2086 # $ARGS: module parameters, one word each
 insmod "$MODDIR"/gomalloc_bench.ko $ARGS

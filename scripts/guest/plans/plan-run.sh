@@ -26,7 +26,7 @@ if [ -x /bin/gomstat ]; then
 	/bin/gomstat -o >>"$RESULTS" 2>&1
 	/bin/gomstat --check >>"$RESULTS" 2>&1
 fi
-for f in memstats classes mheap mcache errors; do
+for f in memstats classes mheap mcache errors metrics profile; do
 	show $D/$f
 done
 say "== ls $D"
